@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ElectionsConfig(AppConfig):
+    name = "elections"
+    verbose_name = "换届核心"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from elections import checks  # noqa: F401  (registers the stage checks)

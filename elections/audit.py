@@ -1,0 +1,176 @@
+"""Writing the audit log (STYLE.md habit 3).
+
+`record` must run inside the transaction of the change it describes; it refuses
+to run outside one, so that a change can never land without its audit row (nor
+an audit row without its change). Personal data in `data` is masked here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection, models
+
+from elections.models import AuditEvent
+from elections.personal import mask_id_number, mask_phone
+
+# Keys whose values are personal data: masked before they are stored.
+_ID_KEYS = frozenset({"id_number", "身份证号"})
+_PHONE_KEYS = frozenset({"phone", "联系电话"})
+_DROPPED_KEYS = frozenset({"password", "password1", "password2", "密码"})
+
+
+# Plain-Chinese names of the actions, for the audit page. An action without an
+# entry is shown by its dotted name.
+ACTION_LABELS: dict[str, str] = {
+    "elections.role.assigned": "授予角色",
+    "elections.role.revoked": "撤销角色",
+    "elections.user.created": "添加用户",
+    "elections.cycle.created": "创建换届",
+    "elections.community_election.created": "社区加入换届",
+    "elections.milestone.moved": "调整时间节点",
+    "elections.milestone.moved_with_exception": "调整时间节点（例外）",
+    "elections.stage.committee.advanced": "居委会换届进入下一阶段",
+    "elections.stage.party.advanced": "党组织换届进入下一阶段",
+    "elections.demo.stages_set": "演示数据：设置阶段",
+}
+
+# Plain-Chinese names of the keys of `data`, for the audit page.
+DATA_LABELS: dict[str, str] = {
+    "user": "用户",
+    "role": "角色",
+    "scope": "范围",
+    "username": "用户名",
+    "full_name": "姓名",
+    "term": "届次",
+    "election_day": "选举日",
+    "profile": "规则方案",
+    "kind": "节点",
+    "from": "原",
+    "to": "新",
+    "reason": "理由",
+    "violations": "不符合的规定",
+    "committee_stage": "居委会换届阶段",
+    "party_stage": "党组织换届阶段",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _value_labels() -> dict[str, str]:
+    from elections.models import COMMITTEE_STAGES, PARTY_STAGES, Role
+    from elections.schedule import SPECS
+
+    labels: dict[str, str] = {str(code): str(label) for code, label in Role.choices}
+    labels.update({spec.kind: spec.label for spec in SPECS})
+    labels.update(dict(PARTY_STAGES))
+    labels.update(dict(COMMITTEE_STAGES))
+    return labels
+
+
+def describe_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`data` as (label, text) pairs for people to read (codes shown by their Chinese names)."""
+    values = _value_labels()
+    rows = []
+    for key, value in data.items():
+        if value in ("", [], None):
+            continue
+        if isinstance(value, list):
+            text = "；".join(str(v) for v in value)
+        else:
+            text = values.get(value, str(value)) if isinstance(value, str) else str(value)
+        rows.append((DATA_LABELS.get(key, key), text))
+    return rows
+
+
+class AuditOutsideTransactionError(RuntimeError):
+    pass
+
+
+def mask_data(data: Any) -> Any:
+    """A copy of `data` with ID and phone numbers masked and passwords dropped."""
+    if isinstance(data, Mapping):
+        masked: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in _DROPPED_KEYS:
+                continue
+            if key in _ID_KEYS and isinstance(value, str) and value:
+                masked[key] = mask_id_number(value)
+            elif key in _PHONE_KEYS and isinstance(value, str) and value:
+                masked[key] = mask_phone(value)
+            else:
+                masked[key] = mask_data(value)
+        return masked
+    if isinstance(data, list | tuple):
+        return [mask_data(item) for item in data]
+    if isinstance(data, str | int | float | bool) or data is None:
+        return data
+    return str(data)
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    community_id: int | None = None,
+    street_id: int | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row for `action` (a dotted name such as `elections.milestone.moved`)."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransactionError(
+            f"audit.record({action!r}) must run inside the transaction of the change"
+        )
+    if obj is not None:
+        community_id = community_id if community_id is not None else _community_id_of(obj)
+        street_id = street_id if street_id is not None else _street_id_of(obj)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor_id=actor.pk if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "系统",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        street_id=street_id,
+        community_id=community_id,
+        data=mask_data(dict(data or {})),
+    )
+
+
+def _community_id_of(obj: models.Model) -> int | None:
+    from elections.models import Community
+
+    if isinstance(obj, Community):
+        return int(obj.pk)
+    for attr in ("community_id",):
+        value = getattr(obj, attr, None)
+        if isinstance(value, int):
+            return value
+    election = getattr(obj, "election", None) or getattr(obj, "community_election", None)
+    if election is not None:
+        return int(election.community_id)
+    return None
+
+
+def _street_id_of(obj: models.Model) -> int | None:
+    from elections.models import Street
+
+    if isinstance(obj, Street):
+        return int(obj.pk)
+    value = getattr(obj, "street_id", None)
+    if isinstance(value, int):
+        return value
+    community = getattr(obj, "community", None)
+    if community is not None:
+        return int(community.street_id)
+    election = getattr(obj, "election", None) or getattr(obj, "community_election", None)
+    if election is not None:
+        return int(election.community.street_id)
+    cycle = getattr(obj, "cycle", None)
+    if cycle is not None:
+        return int(cycle.street_id)
+    return None

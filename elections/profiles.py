@@ -1,0 +1,81 @@
+"""The two rule profiles shipped as data (RULES.md §7 and §10): the national default
+and the 新河街道 plan. Each value carries its source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+NATIONAL_SOURCES = {
+    "voter_list_days_before": "村委会组织法第14条；浙江第14条、上海第10条、北京第15条（RULES.md R12）",
+    "objection_days": "村委会组织法第14条（R13）",
+    "objection_decision_days": "村委会组织法第14条（R13）",
+    "holiday_extension": "民法典第203条（G3）；对申诉期默认适用",
+    "formal_list_days_before": "浙江第18条、上海第12条、北京第20条：5日（R19）",
+    "proxy_cap": "上海第16条、北京第25条、浙江第25条：3人（B6）",
+    "withdrawal_policy": "浙江第19条：选举日前3日书面退出（R20）",
+    "lingxing_window_days": "浙江、上海：30日；北京：15日（R31）。全国无统一规定，取30日",
+    "mobile_box_approver": "浙江第24条：乡镇指导机构批准（R35）",
+    "ballot_order": "浙江、上海、北京：按提名票数排序（R19）",
+    "party_quorum_inclusive": "“超过应到会人数的五分之四”（P3），恰好五分之四需组织部决定",
+    "party_diff_pct": "差额为应选人数的20%（P5, G4）",
+    "zongzhi_min": "旗帜网：50人以上设总支（P16）",
+    "dangwei_min": "旗帜网：100人以上设党委（P16）",
+    "pre_candidate_publicity_days": "预备人选公示5日（P6）",
+}
+
+XINHE_SOURCES = {
+    **NATIONAL_SOURCES,
+    "formal_list_days_before": "新河街道方案（2020-12）：选举日前7日公布正式候选人（R19，地方规定）",
+    "proxy_cap": "新河街道方案（2020-12）：每人接受委托不超过5人；未找到上位法依据（B6）",
+    "withdrawal_policy": "新河街道方案（2020-12）：正式候选人公布后不得退出（R20）",
+    "lingxing_window_days": "新河街道方案（2020-12）：另行选举在10日内进行（R31）",
+    "mobile_box_approver": "新河街道方案（2020-12）：流动票箱经居民代表会议同意（R35）",
+    "ballot_order": "新河街道方案（2020-12）：按姓氏笔画排序（R19, P7）",
+}
+
+PROFILES: list[dict[str, Any]] = [
+    {
+        "code": "national-2018",
+        "name": "全国通用（2018年居委会组织法）",
+        "jurisdiction": "全国（省级规定未覆盖时）",
+        "version": 1,
+        "effective_from": dt.date(2018, 12, 29),
+        "notes": "参数取各省普遍做法；2026年1月1日以后的选举须对照2025年修订的居委会组织法和本省新规。",
+        "sources": NATIONAL_SOURCES,
+        "values": {},
+    },
+    {
+        "code": "xinhe-2020",
+        "name": "新河街道换届工作方案（2020）",
+        "jurisdiction": "湖南省长沙市开福区新河街道",
+        "version": 1,
+        "effective_from": dt.date(2020, 12, 8),
+        "notes": "依据《新河街道社区党组织和居民委员会换届工作方案》（2020-12-08）。"
+        "委托不超过5人、正式候选人提前7日公布、另行选举10日内为本地规定。",
+        "sources": XINHE_SOURCES,
+        "values": {
+            "formal_list_days_before": 7,
+            "proxy_cap": 5,
+            "withdrawal_policy": "none",
+            "lingxing_window_days": 10,
+            "mobile_box_approver": "residents_rep_meeting",
+            "ballot_order": "surname_strokes",
+        },
+    },
+]
+
+
+def install_profiles(model: Any) -> None:
+    """Create or update the shipped profiles (used by a data migration and seed_demo)."""
+    for spec in PROFILES:
+        defaults = {
+            "name": spec["name"],
+            "jurisdiction": spec["jurisdiction"],
+            "version": spec["version"],
+            "effective_from": spec["effective_from"],
+            "notes": spec["notes"],
+            "sources": spec["sources"],
+            **spec["values"],
+        }
+        model.objects.update_or_create(code=spec["code"], defaults=defaults)

@@ -1,0 +1,23 @@
+"""Celery tasks of the core app: thin wrappers over services (STYLE.md habit 9)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="elections.tasks.ping")
+def ping(value: str) -> str:
+    """Round trip used by the broker integration test and health checks."""
+    return f"pong:{value}"
+
+
+@shared_task(name="elections.tasks.check_due_milestones")
+def check_due_milestones() -> int:
+    """Scheduled every 15 minutes (config/celery.py). Safe to run twice: it only reads.
+
+    Counts the milestones due today; the notice issue publishes what is due."""
+    from django.utils import timezone
+
+    from elections.models import Milestone
+
+    return Milestone.objects.filter(date=timezone.localdate(), done_on__isnull=True).count()

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from elections import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("no-role/", views.no_role, name="no_role"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("c/<str:code>/", views.community, name="community"),
+    path("c/<str:code>/schedule/", views.community_schedule, name="community_schedule"),
+    path(
+        "c/<str:code>/schedule/<str:kind>/move/",
+        views.move_milestone_view,
+        name="move_milestone",
+    ),
+    path(
+        "c/<str:code>/stage/<str:track>/advance/",
+        views.advance_stage_view,
+        name="advance_stage",
+    ),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("users/", views.users, name="users"),
+    path("users/roles/<int:pk>/revoke/", views.revoke_role_view, name="revoke_role"),
+]

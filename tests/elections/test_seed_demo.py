@@ -1,0 +1,74 @@
+"""The demo street: created once, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from elections.models import CommunityElection, ElectionCycle, RoleAssignment
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"elections", "auth", "guardian"}
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing() -> None:
+    out = StringIO()
+    call_command("seed_demo", "--election-day", "2027-01-28", stdout=out)
+    assert "演示街道已创建" in out.getvalue()
+    first = table_counts()
+    cycle = ElectionCycle.objects.get()
+    assert cycle.election_day == dt.date(2027, 1, 28)
+    assert cycle.rule_profile.code == "xinhe-2020"
+    assert list(
+        CommunityElection.objects.order_by("community__code").values_list(
+            "community__code", flat=True
+        )
+    ) == ["XH01", "XH02", "XH03", "XH04", "XH05", "XH06"]
+    out = StringIO()
+    call_command("seed_demo", "--election-day", "2027-03-01", stdout=out)
+    assert "未做任何改动" in out.getvalue()
+    assert table_counts() == first
+    assert ElectionCycle.objects.get().election_day == dt.date(2027, 1, 28)
+
+
+@pytest.mark.django_db
+def test_seed_demo_users_can_log_in_with_their_roles() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    for username, role in [
+        ("officer", "street_officer"),
+        ("xh01_member", "committee_member"),
+        ("xh01_chair", "committee_chair"),
+        ("xh02_member", "committee_member"),
+        ("police_reviewer", "department_reviewer"),
+        ("org_reviewer", "org_reviewer"),
+        ("supervisor", "supervisor"),
+    ]:
+        user = authenticate(username=username, password="demo12345")
+        assert user is not None, username
+        assert RoleAssignment.objects.filter(user=user, role=role).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_default_election_day_is_ten_days_ahead() -> None:
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=StringIO())
+    assert ElectionCycle.objects.get().election_day == timezone.localdate() + dt.timedelta(days=10)
+
+
+@pytest.mark.django_db
+def test_seed_demo_rejects_a_bad_date() -> None:
+    with pytest.raises(CommandError, match="选举日格式不对"):
+        call_command("seed_demo", "--election-day", "28/01/2027", stdout=StringIO())
+    assert not ElectionCycle.objects.exists()
