@@ -27,6 +27,7 @@ from elections.models import (
     Department,
     District,
     Street,
+    Voter,
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -302,3 +303,40 @@ def home_url_for(user: AnyUser) -> str:
 
 def redirect_home(user: AnyUser) -> HttpResponse:
     return redirect(home_url_for(user))
+
+
+# -- the voter roll ---------------------------------------------------------------------
+
+
+def can_edit_roll(user: AnyUser, community: Community) -> bool:
+    """Committee members and chairs of the community, and its street's officers."""
+    return can_work_in_community(user, community)
+
+
+def can_see_full_id(user: AnyUser, community: Community) -> bool:
+    """The full ID number is shown on a voter's own page only to these (RULES.md §9)."""
+    return can_work_in_community(user, community)
+
+
+def get_roll_for_reader(user: AnyUser, code: str) -> CommunityElection:
+    """The election whose roll the user may read (404 otherwise)."""
+    return get_election_for_user(user, code)
+
+
+def get_roll_for_editor(user: AnyUser, code: str) -> CommunityElection:
+    """The election whose roll the user may change (404 otherwise, also for read-only roles)."""
+    election = get_election_for_user(user, code)
+    if not can_edit_roll(user, election.community):
+        raise Http404("没有找到这个社区")
+    return election
+
+
+def get_voter_for_user(user: AnyUser, election: CommunityElection, pk: int) -> Voter:
+    try:
+        return Voter.objects.select_related("election__community").get(pk=pk, election=election)
+    except Voter.DoesNotExist:
+        raise Http404("没有找到这位选民") from None
+
+
+def roll_editor(scope: Scope) -> bool:
+    return scope.superuser or bool(scope.worked_communities or scope.managed_streets)

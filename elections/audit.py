@@ -33,6 +33,16 @@ ACTION_LABELS: dict[str, str] = {
     "elections.stage.committee.advanced": "居委会换届进入下一阶段",
     "elections.stage.party.advanced": "党组织换届进入下一阶段",
     "elections.demo.stages_set": "演示数据：设置阶段",
+    "elections.voter.registered": "登记选民",
+    "elections.voter.updated": "修改选民信息",
+    "elections.voter.removed": "移除选民",
+    "elections.voter.approved": "记录会议同意登记",
+    "elections.voter.id_viewed": "查看完整身份证号",
+    "elections.voter_import.uploaded": "上传选民登记表",
+    "elections.voter_import.committed": "导入选民登记表",
+    "elections.voter_import.discarded": "放弃导入",
+    "elections.objection.received": "登记申诉",
+    "elections.objection.decided": "处理申诉",
 }
 
 # Plain-Chinese names of the keys of `data`, for the audit page.
@@ -52,6 +62,20 @@ DATA_LABELS: dict[str, str] = {
     "violations": "不符合的规定",
     "committee_stage": "居委会换届阶段",
     "party_stage": "党组织换届阶段",
+    "name": "姓名",
+    "id_number": "身份证号",
+    "category": "登记类别",
+    "status": "状态",
+    "source": "来源",
+    "changes": "修改内容",
+    "filename": "文件名",
+    "size": "大小（字节）",
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "无变化",
+    "objection": "申诉编号",
+    "decision": "处理结果",
+    "via": "方式",
 }
 
 

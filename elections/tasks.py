@@ -21,3 +21,11 @@ def check_due_milestones() -> int:
     from elections.models import Milestone
 
     return Milestone.objects.filter(date=timezone.localdate(), done_on__isnull=True).count()
+
+
+@shared_task(name="elections.tasks.check_voter_import")
+def check_voter_import(import_id: int) -> None:
+    """Check an uploaded voter spreadsheet into its stored preview (elections.imports)."""
+    from elections.imports import run_check
+
+    run_check(import_id)
