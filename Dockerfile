@@ -28,7 +28,7 @@ COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
 # collectstatic needs settings but no real secrets.
-RUN SECRET_KEY=build PERSONAL_DATA_KEY=build ALLOWED_HOSTS=localhost \
+RUN SECRET_KEY=build PERSONAL_DATA_KEY=build ALLOWED_HOSTS=localhost CSRF_TRUSTED_ORIGINS=https://localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 --home /app huanjie \

@@ -85,7 +85,12 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'huanjie.sqlite3'}"
-DATABASES = {"default": parse_database_url(env.str("DATABASE_URL", _default_db)).as_django()}
+# Production must name its database: no silent fallback to a SQLite file.
+DATABASES = {
+    "default": parse_database_url(
+        env.str("DATABASE_URL", None if PRODUCTION else _default_db)
+    ).as_django()
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -138,7 +143,9 @@ if PRODUCTION and not REDIS_URL:
     env.str("REDIS_URL")  # raises: production needs the broker
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None or env.bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Tests run tasks in-process too (STYLE.md habit 9), even with a broker configured; the
+# broker test starts its own worker with CELERY_TASK_ALWAYS_EAGER=false.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", REDIS_URL is None or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
