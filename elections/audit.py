@@ -30,6 +30,7 @@ ACTION_LABELS: dict[str, str] = {
     "elections.community_election.created": "社区加入换届",
     "elections.milestone.moved": "调整时间节点",
     "elections.milestone.moved_with_exception": "调整时间节点（例外）",
+    "elections.milestone.completed": "记录节点完成日期",
     "elections.stage.committee.advanced": "居委会换届进入下一阶段",
     "elections.stage.party.advanced": "党组织换届进入下一阶段",
     "elections.demo.stages_set": "演示数据：设置阶段",
@@ -43,6 +44,7 @@ ACTION_LABELS: dict[str, str] = {
     "elections.voter_import.discarded": "放弃导入",
     "elections.objection.received": "登记申诉",
     "elections.objection.decided": "处理申诉",
+    "elections.voter.exported": "导出选民名单",
 }
 
 # Plain-Chinese names of the keys of `data`, for the audit page.
@@ -56,6 +58,8 @@ DATA_LABELS: dict[str, str] = {
     "election_day": "选举日",
     "profile": "规则方案",
     "kind": "节点",
+    "done_on": "完成日期",
+    "planned": "计划日期",
     "from": "原",
     "to": "新",
     "reason": "理由",
@@ -76,6 +80,17 @@ DATA_LABELS: dict[str, str] = {
     "objection": "申诉编号",
     "decision": "处理结果",
     "via": "方式",
+    "objection_kind": "申诉事项",
+    "subject": "涉及人员",
+    "complainant": "申诉人",
+    "phone": "联系电话",
+    "received_on": "收到日期",
+    "late": "逾期提出",
+    "decided_on": "决定日期",
+    "deadline": "处理期限",
+    "sla_breach": "超期处理",
+    "voter": "选民编号",
+    "fields": "更正项目",
 }
 
 

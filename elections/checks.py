@@ -15,7 +15,7 @@ def _unexcused_schedule_violations(election: CommunityElection, track: str) -> l
     excused = {m.kind for m in milestones if m.exception_reason}
     return [
         Issue("schedule", v.message, v.rule_id)
-        for v in schedule_violations(election, {m.kind: m.date for m in milestones})
+        for v in schedule_violations(election, {m.kind: m.effective_date for m in milestones})
         if SPEC_BY_KIND[v.kind].track == track and v.kind not in excused
     ]
 

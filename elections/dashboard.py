@@ -47,7 +47,7 @@ def dashboard_rows(user: object, today: dt.date) -> list[DashboardRow]:
         problems = [
             v
             for v in schedule.check_schedule(
-                {m.kind: m.date for m in milestones},
+                {m.kind: m.effective_date for m in milestones},
                 election_day=election.election_day,
                 party_meeting_day=election.party_meeting_day,
                 params=election.cycle.rule_profile.params(),

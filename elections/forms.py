@@ -58,6 +58,19 @@ class MoveMilestoneForm(BootstrapMixin, forms.Form):
         self._style()
 
 
+class CompleteMilestoneForm(BootstrapMixin, forms.Form):
+    done_on = forms.DateField(label="实际完成日期", widget=DateInput())
+    reason = forms.CharField(
+        label="说明（日期不符合规定时必填）",
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
 class AuditFilterForm(BootstrapMixin, forms.Form):
     community = forms.ModelChoiceField(
         label="社区", queryset=Community.objects.none(), required=False, empty_label="全部社区"

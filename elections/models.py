@@ -394,6 +394,11 @@ class Milestone(models.Model):
         return f"{self.label} {self.date:%Y-%m-%d}"
 
     @property
+    def effective_date(self) -> dt.date:
+        """The day it happened when recorded, else the planned day (what the law is checked on)."""
+        return self.done_on or self.date
+
+    @property
     def label(self) -> str:
         from elections.schedule import SPEC_BY_KIND
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from elections import audit, schedule
@@ -233,7 +234,7 @@ def schedule_violations(
     election: CommunityElection, dates: dict[str, dt.date] | None = None
 ) -> list[schedule.Violation]:
     if dates is None:
-        dates = {m.kind: m.date for m in election.milestones.all()}
+        dates = {m.kind: m.effective_date for m in election.milestones.all()}
     return schedule.check_schedule(
         dates,
         election_day=election.election_day,
@@ -258,8 +259,10 @@ def move_milestone(
         election = CommunityElection.objects.select_for_update().get(pk=milestone.election_id)
         milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
         current = milestones[milestone.kind]
+        if current.done_on is not None:
+            raise ElectionsError("这个节点已经完成，不能再调整计划日期")
         old_date = current.date
-        dates = {kind: m.date for kind, m in milestones.items()}
+        dates = {kind: m.effective_date for kind, m in milestones.items()}
         before = {(v.kind, v.rule_id, v.message) for v in schedule_violations(election, dates)}
         dates[current.kind] = new_date
         after = schedule_violations(election, dates)
@@ -282,6 +285,63 @@ def move_milestone(
                 "kind": current.kind,
                 "from": old_date.isoformat(),
                 "to": new_date.isoformat(),
+                "reason": reason,
+                "violations": [f"{v.rule_id}: {v.message}" for v in new_violations],
+            },
+        )
+    return current
+
+
+def complete_milestone(
+    milestone: Milestone,
+    done_on: dt.date,
+    *,
+    actor: Any,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> Milestone:
+    """Record the day a step really happened (e.g. the voter list was posted).
+
+    Deadlines that follow from it (the objection window) are recomputed from that
+    day. A day that breaks the law stands only with a recorded reason."""
+    spec = schedule.SPEC_BY_KIND.get(milestone.kind)
+    if spec is None or spec.derived:
+        raise ElectionsError("这个节点由其他节点推算得出，不需要标记完成")
+    today = today or timezone.localdate()
+    if done_on > today:
+        raise ElectionsError("完成日期不能晚于今天")
+    reason = reason.strip()
+    with transaction.atomic():
+        election = CommunityElection.objects.select_for_update().get(pk=milestone.election_id)
+        milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
+        current = milestones[milestone.kind]
+        if current.done_on is not None:
+            raise ElectionsError(f"这个节点已于{current.done_on:%Y-%m-%d}标记完成")
+        dates = {kind: m.effective_date for kind, m in milestones.items()}
+        before = {(v.kind, v.rule_id, v.message) for v in schedule_violations(election, dates)}
+        dates[current.kind] = done_on
+        new_violations = [
+            v
+            for v in schedule_violations(election, dates)
+            if (v.kind, v.rule_id, v.message) not in before
+        ]
+        if new_violations and not reason:
+            raise ElectionsError(
+                "这个完成日期不符合规定。如属实，请填写说明理由后再保存。", issues=new_violations
+            )
+        current.done_on = done_on
+        if new_violations:
+            current.exception_reason = reason
+        current.save(update_fields=["done_on", "exception_reason", "updated_at"])
+        _refresh_derived(election, milestones, dates)
+        audit.record(
+            actor,
+            "elections.milestone.completed",
+            current,
+            data={
+                "kind": current.kind,
+                "done_on": done_on.isoformat(),
+                "planned": current.date.isoformat(),
                 "reason": reason,
                 "violations": [f"{v.rule_id}: {v.message}" for v in new_violations],
             },

@@ -14,6 +14,11 @@ urlpatterns = [
         name="move_milestone",
     ),
     path(
+        "c/<str:code>/schedule/<str:kind>/done/",
+        views.complete_milestone_view,
+        name="complete_milestone",
+    ),
+    path(
         "c/<str:code>/stage/<str:track>/advance/",
         views.advance_stage_view,
         name="advance_stage",

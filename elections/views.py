@@ -21,6 +21,7 @@ from elections.dashboard import dashboard_rows
 from elections.forms import (
     AssignRoleForm,
     AuditFilterForm,
+    CompleteMilestoneForm,
     MoveMilestoneForm,
     NewUserForm,
 )
@@ -37,6 +38,7 @@ from elections.services import (
     ElectionsError,
     advance_stage,
     assign_role,
+    complete_milestone,
     create_user,
     move_milestone,
     revoke_role,
@@ -109,6 +111,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
             "upcoming": upcoming,
             "today": today,
             "can_manage": access.can_manage_community(request.user, election.community),
+            "can_edit_roll": access.can_edit_roll(request.user, election.community),
         },
     )
 
@@ -124,7 +127,7 @@ def _stage_state(codes: list[str], code: str, current: str) -> str:
 def community_schedule(request: HttpRequest, code: str) -> HttpResponse:
     election = access.get_election_for_user(request.user, code)
     milestones = list(election.milestones.all())
-    violations = schedule_violations(election, {m.kind: m.date for m in milestones})
+    violations = schedule_violations(election, {m.kind: m.effective_date for m in milestones})
     by_kind: dict[str, list[schedule.Violation]] = {}
     for violation in violations:
         by_kind.setdefault(violation.kind, []).append(violation)
@@ -142,6 +145,10 @@ def community_schedule(request: HttpRequest, code: str) -> HttpResponse:
                 "past": milestone.date < today,
                 "is_today": milestone.date == today,
                 "form": MoveMilestoneForm(initial={"date": milestone.date}, prefix=milestone.kind),
+                "done_form": CompleteMilestoneForm(
+                    initial={"done_on": min(today, milestone.date)},
+                    prefix=f"done-{milestone.kind}",
+                ),
             }
         )
     return render(
@@ -153,8 +160,40 @@ def community_schedule(request: HttpRequest, code: str) -> HttpResponse:
             "timeline": [(TRACK_LABELS[t], items) for t, items in timeline.items() if items],
             "today": today,
             "can_manage": access.can_manage_community(request.user, election.community),
+            "can_record": access.can_work_in_community(request.user, election.community),
         },
     )
+
+
+@require_POST
+@access.require(access.roll_editor)
+def complete_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    if not access.can_work_in_community(request.user, election.community):
+        raise Http404("没有找到这个社区")
+    milestone = Milestone.objects.filter(election=election, kind=kind).first()
+    if milestone is None:
+        raise Http404("没有这个时间节点")
+    form = CompleteMilestoneForm(request.POST, prefix=f"done-{kind}")
+    if not form.is_valid():
+        messages.error(request, "请填写有效的日期，例如 2026-12-01。")
+        return redirect("community_schedule", code=code)
+    try:
+        complete_milestone(
+            milestone,
+            form.cleaned_data["done_on"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ElectionsError as exc:
+        details = "；".join(f"{v.message}（规则 {v.rule_id}）" for v in exc.issues)
+        messages.error(request, f"{exc.message} {details}".strip())
+    else:
+        messages.success(
+            request,
+            f"已记录“{milestone.label}”于 {form.cleaned_data['done_on']:%Y-%m-%d} 完成。",
+        )
+    return redirect("community_schedule", code=code)
 
 
 @require_POST

@@ -57,3 +57,129 @@ def action_label(action: str) -> str:
 @register.filter
 def audit_data(data: dict[str, object]) -> list[tuple[str, str]]:
     return audit.describe_data(data)
+
+
+# -- objections (申诉, RULES.md R13) ------------------------------------------------------
+
+
+@register.filter
+def cn_month_day(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.month}月{value.day}日"
+
+
+@register.filter
+def deadline_badge(days_left: int | None) -> str:
+    """A pending objection's decision deadline as a badge: red from the day before."""
+    from django.utils.html import format_html
+
+    if days_left is None:
+        return ""
+    if days_left < 0:
+        return format_html('<span class="badge bg-danger">已超期 {} 天</span>', -days_left)
+    if days_left <= 1:
+        label = "今天截止" if days_left == 0 else "明天截止"
+        return format_html('<span class="badge bg-danger">{}</span>', label)
+    css = "bg-warning text-dark" if days_left == 2 else "bg-light text-dark border"
+    return format_html('<span class="badge {}">还剩 {} 天</span>', css, days_left)
+
+
+@register.filter
+def window_days_left(days: int | None) -> str:
+    """The objection window's remaining days (the last day itself counts)."""
+    if days is None or days < 0:
+        return "申诉期已结束"
+    if days == 0:
+        return "今天是最后一天"
+    return f"还剩{days}天"
+
+
+# -- the voter roll (elections.views_voters) ------------------------------------------
+
+_ELIGIBILITY_SHORT = {
+    "eligible": "有选举权",
+    "under_18": "选举日未满18岁",
+    "deprived": "被剥夺政治权利",
+    "pending": "待会议同意",
+    "removed": "已移除",
+}
+_ELIGIBILITY_BADGE = {
+    "eligible": "text-bg-success",
+    "under_18": "text-bg-warning",
+    "deprived": "text-bg-dark",
+    "pending": "text-bg-warning",
+    "removed": "text-bg-secondary",
+}
+
+
+@register.filter
+def eligibility_short(code: str) -> str:
+    """A voter's standing on election day in a word or two (views_voters.Eligibility.code)."""
+    return _ELIGIBILITY_SHORT.get(code, code)
+
+
+@register.filter
+def eligibility_badge(code: str) -> str:
+    return _ELIGIBILITY_BADGE.get(code, "text-bg-light")
+
+
+@register.filter
+def adult_cutoff(election_day: dt.date | None) -> dt.date | None:
+    """The latest birth date that is 18 on this election day (G5, inclusive)."""
+    from ballots.rules import latest_eligible_birth_date
+
+    return latest_eligible_birth_date(election_day) if election_day else None
+
+
+def _voter_value_labels() -> dict[str, str]:
+    from elections.models import ApprovalBody, VoterCategory, VoterSource, VoterStatus
+
+    labels: dict[str, str] = {}
+    for choices in (VoterCategory, VoterStatus, VoterSource, ApprovalBody):
+        labels.update({str(code): str(label) for code, label in choices.choices})
+    return labels
+
+
+def _voter_field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from elections.models import Voter
+
+    try:
+        field = Voter._meta.get_field(name)
+    except FieldDoesNotExist:
+        return audit.DATA_LABELS.get(name, name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _voter_value(field: str, value: object, labels: dict[str, str]) -> str:
+    if value in ("", None):
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    if field in ("phone", "联系电话"):
+        return mask_phone(text)
+    return labels.get(text, text)
+
+
+@register.filter
+def voter_audit_data(data: dict[str, object]) -> list[tuple[str, str]]:
+    """A voter's audit row for people: codes by their Chinese names, changes as "old → new",
+    phone numbers masked."""
+    labels = _voter_value_labels()
+    rows: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key == "changes" and isinstance(value, dict):
+            parts = [
+                f"{_voter_field_label(field)}：{_voter_value(field, pair[0], labels)} → "
+                f"{_voter_value(field, pair[1], labels)}"
+                for field, pair in value.items()
+                if isinstance(pair, list | tuple) and len(pair) == 2
+            ]
+            rows.append((audit.DATA_LABELS.get(key, key), "；".join(parts)))
+            continue
+        for label, text in audit.describe_data({key: value}):
+            rows.append((label, mask_phone(text) if key == "phone" else labels.get(text, text)))
+    return rows

@@ -232,3 +232,79 @@ def test_duplicate_username_gets_a_chinese_message(cast: Cast) -> None:
     )
     assert response.status_code == 200
     assert "已被使用" in response.content.decode()
+
+
+def test_recording_the_real_publication_day_moves_the_objection_window(cast: Cast) -> None:
+    published = milestone(cast, "voter_list_published")
+    day = published.date - dt.timedelta(days=2)
+    services.complete_milestone(published, day, actor=cast.users["member_a"], today=published.date)
+    published.refresh_from_db()
+    assert published.done_on == day
+    assert published.date == ELECTION_DAY - dt.timedelta(days=20)  # the plan is kept
+    deadline = milestone(cast, "objection_deadline").date
+    assert deadline >= day + dt.timedelta(days=5)
+    assert deadline <= day + dt.timedelta(days=7)  # at most a weekend's extension
+    event = AuditEvent.objects.get(action="elections.milestone.completed")
+    assert event.data["done_on"] == day.isoformat()
+    assert event.actor_name == "member_a"
+    with pytest.raises(services.ElectionsError, match="已于"):
+        services.complete_milestone(published, day, actor=cast.users["member_a"], today=day)
+    with pytest.raises(services.ElectionsError, match="已经完成"):
+        services.move_milestone(published, day, actor=cast.users["officer"])
+
+
+def test_a_late_real_publication_needs_a_reason(cast: Cast) -> None:
+    published = milestone(cast, "voter_list_published")
+    late = ELECTION_DAY - dt.timedelta(days=18)
+    with pytest.raises(services.ElectionsError) as excinfo:
+        services.complete_milestone(published, late, actor=cast.users["officer"], today=late)
+    assert [v.rule_id for v in excinfo.value.issues] == ["R12"]
+    published.refresh_from_db()
+    assert published.done_on is None
+    services.complete_milestone(
+        published, late, actor=cast.users["officer"], reason="打印延误，晚两天张贴", today=late
+    )
+    published.refresh_from_db()
+    assert published.done_on == late and published.exception_reason == "打印延误，晚两天张贴"
+
+
+def test_a_completion_day_in_the_future_is_refused(cast: Cast) -> None:
+    published = milestone(cast, "voter_list_published")
+    with pytest.raises(services.ElectionsError, match="不能晚于今天"):
+        services.complete_milestone(
+            published,
+            published.date,
+            actor=cast.users["officer"],
+            today=published.date - dt.timedelta(days=1),
+        )
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("member_a", True),
+        ("chair_a", True),
+        ("officer", True),
+        ("member_b", False),
+        ("supervisor", False),
+        ("org_reviewer", False),
+    ],
+)
+def test_who_may_record_a_milestone_as_done(cast: Cast, role: str, allowed: bool) -> None:
+    published = milestone(cast, "voter_list_published")
+    # Move the plan into the past so that today is a lawful completion day.
+    Milestone.objects.filter(pk=published.pk).update(date=dt.date(2020, 1, 1))
+    response = cast.client(role).post(
+        "/c/XH01/schedule/voter_list_published/done/",
+        {
+            "done-voter_list_published-done_on": "2020-01-01",
+            "done-voter_list_published-reason": "测试",
+        },
+    )
+    published.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert published.done_on == dt.date(2020, 1, 1)
+    else:
+        assert response.status_code == 404
+        assert published.done_on is None
