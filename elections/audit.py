@@ -91,6 +91,8 @@ DATA_LABELS: dict[str, str] = {
     "sla_breach": "超期处理",
     "voter": "选民编号",
     "fields": "更正项目",
+    "rows": "行数",
+    "filters": "筛选条件",
 }
 
 
@@ -99,14 +101,41 @@ def action_label(action: str) -> str:
 
 
 def _value_labels() -> dict[str, str]:
-    from elections.models import COMMITTEE_STAGES, PARTY_STAGES, Role
+    from elections.models import (
+        COMMITTEE_STAGES,
+        PARTY_STAGES,
+        Role,
+        VoterCategory,
+        VoterSource,
+        VoterStatus,
+    )
     from elections.schedule import SPECS
 
     labels: dict[str, str] = {str(code): str(label) for code, label in Role.choices}
+    for choices in (VoterCategory, VoterStatus, VoterSource):
+        labels.update({str(code): str(label) for code, label in choices.choices})
     labels.update({spec.kind: spec.label for spec in SPECS})
     labels.update(dict(PARTY_STAGES))
     labels.update(dict(COMMITTEE_STAGES))
     return labels
+
+
+def _field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from elections.models import Voter
+
+    try:
+        return str(Voter._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _change_text(value: Any, labels: dict[str, str]) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        old, new = (labels.get(v, str(v)) if isinstance(v, str) else str(v) for v in value)
+        return f"{old or '（空）'} → {new or '（空）'}"
+    return labels.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
 def describe_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -116,7 +145,12 @@ def describe_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     for key, value in data.items():
         if value in ("", [], None):
             continue
-        if isinstance(value, list):
+        if isinstance(value, dict):
+            text = "；".join(
+                f"{DATA_LABELS.get(k, _field_label(k))}：{_change_text(v, values)}"
+                for k, v in value.items()
+            )
+        elif isinstance(value, list):
             text = "；".join(str(v) for v in value)
         else:
             text = values.get(value, str(value)) if isinstance(value, str) else str(value)
@@ -135,10 +169,10 @@ def mask_data(data: Any) -> Any:
         for key, value in data.items():
             if key in _DROPPED_KEYS:
                 continue
-            if key in _ID_KEYS and isinstance(value, str) and value:
-                masked[key] = mask_id_number(value)
-            elif key in _PHONE_KEYS and isinstance(value, str) and value:
-                masked[key] = mask_phone(value)
+            if key in _ID_KEYS:
+                masked[key] = _mask_values(value, mask_id_number)
+            elif key in _PHONE_KEYS:
+                masked[key] = _mask_values(value, mask_phone)
             else:
                 masked[key] = mask_data(value)
         return masked
@@ -147,6 +181,15 @@ def mask_data(data: Any) -> Any:
     if isinstance(data, str | int | float | bool) or data is None:
         return data
     return str(data)
+
+
+def _mask_values(value: Any, mask: Any) -> Any:
+    """Mask a personal value, or every string in a list of them ([old, new] changes)."""
+    if isinstance(value, str):
+        return mask(value) if value else value
+    if isinstance(value, list | tuple):
+        return [_mask_values(item, mask) for item in value]
+    return mask_data(value)
 
 
 def record(

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, str]] = []
     if scope.reads_streets:
         items.append(("各社区进度", reverse("dashboard")))
+        items.append(("选民登记", reverse("street_voters")))
     if scope.worked_communities and not scope.reads_streets:
         from elections.models import Community
 

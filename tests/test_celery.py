@@ -39,7 +39,8 @@ def eager() -> Iterator[None]:
 
 def test_tests_run_tasks_in_process_even_with_a_broker() -> None:
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
-    assert settings.CELERY_BROKER_URL == (REDIS_URL or "memory://")
+    expected_broker = REDIS_URL or "memory://"
+    assert expected_broker == settings.CELERY_BROKER_URL
     assert app.conf.task_always_eager is True
 
     result = ping.delay("x")

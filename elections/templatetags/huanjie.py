@@ -160,7 +160,8 @@ def _voter_value(field: str, value: object, labels: dict[str, str]) -> str:
         return "是" if value else "否"
     text = str(value)
     if field in ("phone", "联系电话"):
-        return mask_phone(text)
+        # Stored masked since the audit log masks [old, new] pairs; older rows were not.
+        return text if "*" in text else mask_phone(text)
     return labels.get(text, text)
 
 

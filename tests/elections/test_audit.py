@@ -104,3 +104,29 @@ def test_audit_page_speaks_plain_chinese(cast: Cast) -> None:
     body = cast.client("officer").get("/audit/", {"action": "elections.role"}).content.decode()
     assert "授予角色" in body
     assert "居民选举委员会成员" in body  # the role's name, not its code
+
+
+def test_phone_and_id_changes_are_masked_in_both_old_and_new_values(cast: Cast) -> None:
+    with transaction.atomic():
+        event = audit.record(
+            cast.admin,
+            "elections.voter.updated",
+            cast.community_a,
+            data={"changes": {"phone": ["13812345678", "13987654321"], "group": ["一组", "二组"]}},
+        )
+    event.refresh_from_db()
+    assert event.data["changes"]["phone"] == ["138****5678", "139****4321"]
+    assert event.data["changes"]["group"] == ["一组", "二组"]
+
+
+def test_audit_descriptions_use_chinese_names_for_codes_and_changes(cast: Cast) -> None:
+    rows = dict(
+        audit.describe_data(
+            {
+                "category": "nonresident",
+                "changes": {"group": ["一组", "二组"], "category": ["resident", "nonresident"]},
+            }
+        )
+    )
+    assert rows["登记类别"] == "人在户不在"
+    assert rows["修改内容"] == "居民小组：一组 → 二组；登记类别：户在人在 → 人在户不在"
