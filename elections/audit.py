@@ -126,9 +126,10 @@ def _field_label(name: str) -> str:
     from elections.models import Voter
 
     try:
-        return str(Voter._meta.get_field(name).verbose_name)
+        field = Voter._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def _change_text(value: Any, labels: dict[str, str]) -> str:

@@ -635,9 +635,15 @@ class Voter(models.Model):
     registration per person per cycle across the whole street (R11) is a
     database constraint on (cycle, id_hash)."""
 
-    election = models.ForeignKey(CommunityElection, on_delete=models.PROTECT, related_name="voters")
+    # The composite indexes below lead with election and cycle, so the foreign keys
+    # need no single-column index of their own (fewer indexes: faster imports).
+    election = models.ForeignKey(
+        CommunityElection, on_delete=models.PROTECT, related_name="voters", db_index=False
+    )
     # Denormalised from election.cycle for the street-wide uniqueness constraint.
-    cycle = models.ForeignKey(ElectionCycle, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(
+        ElectionCycle, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     name = models.CharField("姓名", max_length=50)
     id_hash = models.CharField("身份证号检索码", max_length=64)
     id_encrypted = models.TextField("身份证号（加密）")
@@ -662,10 +668,20 @@ class Voter(models.Model):
         "来源", max_length=20, choices=VoterSource.choices, default=VoterSource.MANUAL
     )
     source_import = models.ForeignKey(
-        "VoterImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "VoterImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     source_objection = models.ForeignKey(
-        "Objection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Objection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     notes = models.TextField("备注", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -686,7 +702,18 @@ class Voter(models.Model):
             models.Index(fields=["election", "status"]),
             models.Index(fields=["election", "group"]),
             models.Index(fields=["election", "name"]),
-            models.Index(fields=["cycle", "id_hash"]),
+            # (cycle, id_hash) look-ups use the partial unique index of the constraint.
+            # Partial: most voters have no objection, many no import.
+            models.Index(
+                fields=["source_import"],
+                condition=models.Q(source_import__isnull=False),
+                name="voter_source_import_idx",
+            ),
+            models.Index(
+                fields=["source_objection"],
+                condition=models.Q(source_objection__isnull=False),
+                name="voter_source_objection_idx",
+            ),
         ]
 
     def __str__(self) -> str:
