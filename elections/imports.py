@@ -40,10 +40,18 @@ from elections.models import (
     VoterStatus,
 )
 from elections.personal import encrypt_text, id_hash, mask_id_number
-from elections.voters import VoterError, encryption_key, hash_id, hash_key
+from elections.voters import (
+    VoterError,
+    cross_street_warning,
+    encryption_key,
+    hash_id,
+    hash_key,
+    other_street_registrations,
+)
 from elections.xlsx_import import (
     DEFAULT_MAX_BYTES,
     ExistingRecord,
+    FieldMessage,
     ImportFileError,
     ParsedFile,
     RowResult,
@@ -219,7 +227,27 @@ def check_file(
             lookup=lookup,
             today=today or timezone.localdate(),
         )
+        _warn_other_streets(election, results, lookup)
     return parsed, results, lookup
+
+
+def _warn_other_streets(
+    election: CommunityElection, results: list[RowResult], lookup: Lookup
+) -> None:
+    """R11: a person registered in another street's election of the same period is a
+    warning to check (the other street's roll is not ours to judge)."""
+    candidates = [r for r in results if r.id_info is not None and r.state != "error"]
+    elsewhere = other_street_registrations(
+        election, [lookup.hashes[r.id_info.number] for r in candidates if r.id_info]
+    )
+    if not elsewhere:
+        return
+    for result in candidates:
+        assert result.id_info is not None
+        place = elsewhere.get(lookup.hashes[result.id_info.number])
+        if place is not None:
+            result.messages.append(FieldMessage("身份证号", "warning", cross_street_warning(place)))
+            result.state = "warning"
 
 
 @dataclass(frozen=True)

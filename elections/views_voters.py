@@ -350,6 +350,8 @@ def _register(request: HttpRequest, code: str, *, source: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _registered_message(voter))
+            for warning in getattr(voter, "warnings", []):
+                messages.warning(request, warning)
             return redirect("voter_detail", code=code, pk=voter.pk)
     return render(
         request,

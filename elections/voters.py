@@ -152,6 +152,49 @@ def registered_elsewhere(
     return {v.id_hash: v for v in qs}
 
 
+# R11: warn when the same person is registered in another street's election held
+# within a year of this one (a street cannot see the other's roll, only the match).
+CROSS_STREET_WINDOW_DAYS = 365
+
+
+def other_street_registrations(
+    election: CommunityElection, hashes: Iterable[str]
+) -> dict[str, str]:
+    """ID hash → "street community (code)" of active registrations in other streets' cycles."""
+    from elections.models import ElectionCycle
+
+    window = dt.timedelta(days=CROSS_STREET_WINDOW_DAYS)
+    others = list(
+        ElectionCycle.objects.exclude(street_id=election.cycle.street_id)
+        .filter(
+            election_day__range=(election.election_day - window, election.election_day + window)
+        )
+        .values_list("pk", flat=True)
+    )
+    digests = list(hashes)
+    if not others or not digests:
+        return {}
+    found: dict[str, str] = {}
+    for start in range(0, len(digests), 5000):
+        rows = (
+            Voter.objects.filter(cycle_id__in=others, id_hash__in=digests[start : start + 5000])
+            .exclude(status=VoterStatus.REMOVED)
+            .values_list(
+                "id_hash",
+                "cycle__street__name",
+                "election__community__name",
+                "election__community__code",
+            )
+        )
+        for digest, street, community, code in rows:
+            found[digest] = f"{street}{community}（{code}）"
+    return found
+
+
+def cross_street_warning(place: str) -> str:
+    return f"此人已在{place}登记（另一街道），请核实，避免重复登记（规则 R11）"
+
+
 def _other_registration_message(other: Voter, election: CommunityElection) -> str:
     community = other.election.community
     if other.election_id == election.pk:
@@ -220,6 +263,8 @@ def register_voter(
                 else "此人已登记，同一届选举只能登记一处（规则 R11）"
             )
             raise VoterError(message, errors={"id_number": message}) from None
+        elsewhere = other_street_registrations(election, [digest])
+        voter.warnings = [cross_street_warning(p) for p in elsewhere.values()]  # type: ignore[attr-defined]
         audit.record(
             actor,
             "elections.voter.registered",

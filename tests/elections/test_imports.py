@@ -410,3 +410,42 @@ def test_cli_unknown_community_and_unreadable_file_exit_1(cast: Cast, tmp_path: 
     code, _out, err = run_cli(tmp_path, b"not a spreadsheet", "--community", "XH01")
     assert code == 1 and err.strip()
     assert Voter.objects.count() == 0
+
+
+def test_person_registered_in_another_streets_election_is_a_warning(
+    cast: Cast, upload: Any
+) -> None:
+    other = cast.community_other_street.elections.get()
+    register_voter(
+        other,
+        VoterData(name="青竹居民", id_number=IDS[1], category="resident"),
+        actor=cast.admin,
+    )
+    voter_import = upload(cast, xlsx(CLEAN))
+    voter_import.refresh_from_db()
+    assert (voter_import.warning_count, voter_import.new_count, voter_import.error_count) == (
+        1,
+        3,
+        0,
+    )
+    warned = VoterImportRow.objects.get(voter_import=voter_import, state="warning")
+    assert warned.row_number == 3
+    assert "青竹湖街道青竹社区（QH01）" in warned.messages[0]["text"]
+    # A warning does not block: the person is registered here too after checking.
+    imports.commit(voter_import, actor=cast.users["member_a"])
+    assert Voter.objects.filter(election=cast.election_a).count() == 4
+
+
+def test_manual_registration_reports_another_streets_registration(cast: Cast) -> None:
+    other = cast.community_other_street.elections.get()
+    register_voter(
+        other, VoterData(name="甲", id_number=IDS[0], category="resident"), actor=cast.admin
+    )
+    voter = register_voter(
+        cast.election_a,
+        VoterData(name="甲", id_number=IDS[0], category="resident"),
+        actor=cast.admin,
+    )
+    assert voter.warnings == [  # type: ignore[attr-defined]
+        "此人已在青竹湖街道青竹社区（QH01）登记（另一街道），请核实，避免重复登记（规则 R11）"
+    ]
