@@ -4,7 +4,9 @@ validate a form, call one service, redirect (STYLE.md)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
@@ -165,66 +167,67 @@ def community_schedule(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_POST
-@access.require(access.roll_editor)
-def complete_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+def _milestone_action(
+    request: HttpRequest,
+    code: str,
+    kind: str,
+    *,
+    allowed: Any,
+    form: forms.Form,
+    act: Any,
+    done: Any,
+) -> HttpResponse:
+    """Shared body of the schedule's POST actions: fetch-and-authorise, validate, call
+    the service, report its refusal (with the broken rules) or its success."""
     election = access.get_election_for_user(request.user, code)
-    if not access.can_work_in_community(request.user, election.community):
+    if not allowed(request.user, election.community):
         raise Http404("没有找到这个社区")
     milestone = Milestone.objects.filter(election=election, kind=kind).first()
     if milestone is None:
         raise Http404("没有这个时间节点")
-    form = CompleteMilestoneForm(request.POST, prefix=f"done-{kind}")
     if not form.is_valid():
         messages.error(request, "请填写有效的日期，例如 2026-12-01。")
         return redirect("community_schedule", code=code)
     try:
-        complete_milestone(
-            milestone,
-            form.cleaned_data["done_on"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-        )
+        act(milestone, form.cleaned_data)
     except ElectionsError as exc:
         details = "；".join(f"{v.message}（规则 {v.rule_id}）" for v in exc.issues)
         messages.error(request, f"{exc.message} {details}".strip())
     else:
-        messages.success(
-            request,
-            f"已记录“{milestone.label}”于 {form.cleaned_data['done_on']:%Y-%m-%d} 完成。",
-        )
+        messages.success(request, done(milestone, form.cleaned_data))
     return redirect("community_schedule", code=code)
+
+
+@require_POST
+@access.require(access.roll_editor)
+def complete_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    return _milestone_action(
+        request,
+        code,
+        kind,
+        allowed=access.can_work_in_community,
+        form=CompleteMilestoneForm(request.POST, prefix=f"done-{kind}"),
+        act=lambda m, data: complete_milestone(
+            m, data["done_on"], actor=request.user, reason=data["reason"]
+        ),
+        done=lambda m, data: f"已记录“{m.label}”于 {data['done_on']:%Y-%m-%d} 完成。",
+    )
 
 
 @require_POST
 @access.require(access.street_officer)
 def move_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    election = access.get_election_for_user(request.user, code)
-    if not access.can_manage_community(request.user, election.community):
-        raise Http404("没有找到这个社区")
-    milestone = Milestone.objects.filter(election=election, kind=kind).first()
-    if milestone is None:
-        raise Http404("没有这个时间节点")
-    form = MoveMilestoneForm(request.POST, prefix=kind)
-    if not form.is_valid():
-        messages.error(request, "请填写有效的日期，例如 2026-12-01。")
-        return redirect("community_schedule", code=code)
-    try:
-        move_milestone(
-            milestone,
-            form.cleaned_data["date"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except ElectionsError as exc:
-        details = "；".join(f"{v.message}（规则 {v.rule_id}）" for v in exc.issues)
-        messages.error(request, f"{exc.message} {details}".strip())
-    else:
-        messages.success(
-            request,
-            f"“{schedule.SPEC_BY_KIND[kind].label}”已改为 {form.cleaned_data['date']:%Y-%m-%d}。",
-        )
-    return redirect("community_schedule", code=code)
+    return _milestone_action(
+        request,
+        code,
+        kind,
+        allowed=access.can_manage_community,
+        form=MoveMilestoneForm(request.POST, prefix=kind),
+        act=lambda m, data: move_milestone(
+            m, data["date"], actor=request.user, reason=data["reason"]
+        ),
+        done=lambda m, data: f"“{m.label}”已改为 {data['date']:%Y-%m-%d}。",
+    )
 
 
 @require_POST

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from random import Random
 from typing import Any
 
 import pytest
@@ -28,6 +29,20 @@ from elections.models import (
     Street,
 )
 from elections.profiles import install_profiles
+from elections.xlsx_import import generate_valid_id
+
+_id_rng = Random(20270128)
+_issued_ids: set[str] = set()
+
+
+def new_id(birth: dt.date, gender: str = "男") -> str:
+    """A checksum-valid ID number not handed out before in this test run."""
+    while True:
+        number = generate_valid_id(_id_rng, birth_date=birth, gender=gender)
+        if number not in _issued_ids:
+            _issued_ids.add(number)
+            return number
+
 
 ELECTION_DAY = dt.date(2027, 1, 28)  # a Thursday, like the 新河 plan's 2021-01-28
 PARTY_MEETING_DAY = dt.date(2026, 12, 28)

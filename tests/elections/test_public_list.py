@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from random import Random
 from typing import Any
 
 from django.db import connection
@@ -22,19 +21,7 @@ from elections.public import (
     public_voter_list,
 )
 from elections.voters import VoterData, register_voter, remove_voter
-from elections.xlsx_import import generate_valid_id
-from tests.conftest import Cast
-
-_rng = Random(31)
-_issued: set[str] = set()
-
-
-def new_id(birth: dt.date, gender: str = "男") -> str:
-    while True:
-        number = generate_valid_id(_rng, birth_date=birth, gender=gender)
-        if number not in _issued:
-            _issued.add(number)
-            return number
+from tests.conftest import Cast, new_id
 
 
 def add(

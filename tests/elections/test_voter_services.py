@@ -6,7 +6,6 @@ database constraint), the approval that categories (c) and (d) need (R10), and
 from __future__ import annotations
 
 import datetime as dt
-from random import Random
 from typing import Any
 
 import pytest
@@ -33,20 +32,7 @@ from elections.voters import (
     remove_voter,
     update_voter,
 )
-from elections.xlsx_import import generate_valid_id
-from tests.conftest import ELECTION_DAY, Cast
-
-_rng = Random(20270128)
-_issued: set[str] = set()
-
-
-def new_id(birth: dt.date, gender: str = "男") -> str:
-    """A checksum-valid ID number not handed out before in this test run."""
-    while True:
-        number = generate_valid_id(_rng, birth_date=birth, gender=gender)
-        if number not in _issued:
-            _issued.add(number)
-            return number
+from tests.conftest import ELECTION_DAY, Cast, new_id
 
 
 def register(
