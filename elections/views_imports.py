@@ -105,6 +105,8 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     rows = voter_import.rows.order_by("row_number")
     if state in STATE_LABELS:
         rows = rows.filter(state=state)
+    elif state == "all":
+        pass
     elif voter_import.error_count or voter_import.warning_count:
         state = "problems"
         rows = rows.filter(state__in=["error", "warning"])

@@ -449,3 +449,15 @@ def test_manual_registration_reports_another_streets_registration(cast: Cast) ->
     assert voter.warnings == [  # type: ignore[attr-defined]
         "此人已在青竹湖街道青竹社区（QH01）登记（另一街道），请核实，避免重复登记（规则 R11）"
     ]
+
+
+def test_preview_shows_problem_rows_first_and_all_rows_on_request(cast: Cast, upload: Any) -> None:
+    data = xlsx([*CLEAN, row("年轻人", person(dt.date(2012, 3, 3)))])
+    voter_import = upload(cast, data)
+    client = cast.client("member_a")
+    first = client.get(f"/c/XH01/voters/import/{voter_import.pk}/")
+    assert [r.row_number for r in first.context["page"]] == [6]
+    everything = client.get(f"/c/XH01/voters/import/{voter_import.pk}/", {"state": "all"})
+    assert [r.row_number for r in everything.context["page"]] == [2, 3, 4, 5, 6]
+    new_only = client.get(f"/c/XH01/voters/import/{voter_import.pk}/", {"state": "new"})
+    assert [r.row_number for r in new_only.context["page"]] == [2, 3, 4, 5]
