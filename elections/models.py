@@ -701,7 +701,6 @@ class Voter(models.Model):
         indexes = [
             models.Index(fields=["election", "status"]),
             models.Index(fields=["election", "group"]),
-            models.Index(fields=["election", "name"]),
             # (cycle, id_hash) look-ups use the partial unique index of the constraint.
             # Partial: most voters have no objection, many no import.
             models.Index(
