@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "elections.milestone.moved": "调整时间节点",
     "elections.milestone.moved_with_exception": "调整时间节点（例外）",
     "elections.milestone.completed": "记录节点完成日期",
+    "elections.auth.locked_out": "连续登录失败，账号暂时锁定",
     "elections.stage.committee.advanced": "居委会换届进入下一阶段",
     "elections.stage.party.advanced": "党组织换届进入下一阶段",
     "elections.demo.stages_set": "演示数据：设置阶段",

@@ -56,7 +56,16 @@ def _record_failure(username: str, now: dt.datetime) -> None:
             throttle.failures = 0
         throttle.failures += 1
         throttle.last_failure_at = now
-        if throttle.failures >= limit:
+        locked = throttle.failures >= limit
+        if locked:
             throttle.locked_until = now + window
             throttle.failures = 0
         throttle.save()
+        if locked:
+            from elections import audit
+
+            audit.record(
+                None,
+                "elections.auth.locked_out",
+                data={"username": username, "minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client, override_settings
 
+from elections.models import AuditEvent
 from tests.conftest import Cast
 
 
@@ -37,6 +38,8 @@ def test_account_locks_after_repeated_failures_even_with_the_right_password(cast
     assert response.status_code == 200
     assert "账号已暂时锁定" in response.content.decode()
     assert "15 分钟" in response.content.decode()
+    event = AuditEvent.objects.get(action="elections.auth.locked_out")
+    assert event.data["username"] == "member_a"
     # Another account is not affected.
     assert login(Client(), "member_b", "x-test-pass").status_code == 302
 
