@@ -48,6 +48,7 @@ from elections.models import (
 from elections.personal import DecryptionError
 from elections.public import age_on, group_sort_key, public_voter_list
 from elections.voters import (
+    StaleVoterError,
     VoterError,
     hash_id,
     register_voter,
@@ -71,10 +72,6 @@ LIST_COLUMNS = (
     "rights_deprived",
     "id_masked",
     "source",
-)
-
-STALE_MESSAGE = (
-    "您打开页面后，这位选民的信息已被其他人修改。本次提交没有保存，请核对最新内容后重新操作。"
 )
 
 
@@ -396,17 +393,20 @@ def voter_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         return redirect("voter_detail", code=code, pk=pk)
     form = VoterEditForm(request.POST or None, voter=voter)
     if request.method == "POST" and form.is_valid():
+        changes = form.changes(voter)
+        current = voter
         try:
-            with transaction.atomic():
-                current = Voter.objects.select_for_update().get(pk=voter.pk)
-                if form.is_stale(current):
-                    messages.error(request, STALE_MESSAGE)
-                    return redirect("voter_edit", code=code, pk=pk)
-                changes = form.changes(current)
-                if changes:
-                    current = update_voter(
-                        current, changes, actor=request.user, reason=form.cleaned_data["reason"]
-                    )
+            if changes or form.is_stale(voter):
+                current = update_voter(
+                    voter,
+                    changes,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data.get("updated_at") or None,
+                )
+        except StaleVoterError as exc:
+            messages.error(request, exc.message)
+            return redirect("voter_edit", code=code, pk=pk)
         except VoterError as exc:
             add_service_errors(form, exc)
         else:
@@ -438,12 +438,15 @@ def voter_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = VoterRemoveForm(request.POST or None, voter=voter)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                current = Voter.objects.select_for_update().get(pk=voter.pk)
-                if form.is_stale(current):
-                    messages.error(request, STALE_MESSAGE)
-                    return redirect("voter_detail", code=code, pk=pk)
-                remove_voter(current, actor=request.user, reason=form.cleaned_data["reason"])
+            remove_voter(
+                voter,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("updated_at") or None,
+            )
+        except StaleVoterError as exc:
+            messages.error(request, exc.message)
+            return redirect("voter_detail", code=code, pk=pk)
         except VoterError as exc:
             add_service_errors(form, exc)
         else:

@@ -50,6 +50,21 @@ class VoterError(Exception):
         self.errors = dict(errors or {})
 
 
+class StaleVoterError(VoterError):
+    """The voter changed after the form was opened: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "您打开页面后，这位选民的信息已被其他人修改。本次提交没有保存，请核对最新内容后重新操作。"
+        )
+
+
+def _refuse_if_stale(voter: Voter, expected_version: str | None) -> None:
+    """Optimistic concurrency: `expected_version` is `updated_at` as the form saw it."""
+    if expected_version is not None and voter.updated_at.isoformat() != expected_version:
+        raise StaleVoterError()
+
+
 @lru_cache(maxsize=4)
 def _keys(master: str) -> tuple[bytes, bytes]:
     return derive_keys(master)
@@ -302,6 +317,7 @@ def update_voter(
     actor: Any,
     reason: str = "",
     source_objection: Objection | None = None,
+    expected_version: str | None = None,
 ) -> Voter:
     """Correct a voter's entry (not the ID number: a wrong number is a removal and a new entry)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -309,6 +325,7 @@ def update_voter(
         raise VoterError(f"不能修改这些内容：{'、'.join(sorted(unknown))}")
     with transaction.atomic():
         locked = Voter.objects.select_for_update().get(pk=voter.pk)
+        _refuse_if_stale(locked, expected_version)
         if locked.status == VoterStatus.REMOVED:
             raise VoterError("这位选民已被移除，不能修改")
         before = {name: getattr(locked, name) for name in changes}
@@ -348,7 +365,12 @@ def _plain(value: Any) -> Any:
 
 
 def remove_voter(
-    voter: Voter, *, actor: Any, reason: str, source_objection: Objection | None = None
+    voter: Voter,
+    *,
+    actor: Any,
+    reason: str,
+    source_objection: Objection | None = None,
+    expected_version: str | None = None,
 ) -> Voter:
     """Take someone off the roll (died, moved, registered by mistake, objection upheld)."""
     reason = reason.strip()
@@ -356,6 +378,7 @@ def remove_voter(
         raise VoterError("请填写移除理由", errors={"reason": "请填写移除理由"})
     with transaction.atomic():
         locked = Voter.objects.select_for_update().get(pk=voter.pk)
+        _refuse_if_stale(locked, expected_version)
         if locked.status == VoterStatus.REMOVED:
             raise VoterError("这位选民已被移除")
         locked.status = VoterStatus.REMOVED

@@ -26,8 +26,8 @@ from elections.models import (
 )
 from elections.personal import encrypt_text, mask_id_number
 from elections.services import add_community_to_cycle
-from elections.views_voters import STALE_MESSAGE
 from elections.voters import (
+    StaleVoterError,
     VoterData,
     encryption_key,
     hash_id,
@@ -38,6 +38,7 @@ from elections.voters import (
 from elections.xlsx_import import generate_valid_id
 from tests.conftest import ELECTION_DAY, ROLE_NAMES, Cast
 
+STALE_MESSAGE = StaleVoterError().message
 _rng = Random(1128)
 _issued: set[str] = set()
 

@@ -290,3 +290,17 @@ def test_election_day_entry_on_election_day_is_marked_as_such(cast: Cast) -> Non
     assert list(eligible_voters(cast.election_a)) == [voter]
     event = AuditEvent.objects.get(action="elections.voter.registered")
     assert event.data["source"] == "election_day"
+
+
+def test_update_and_remove_refuse_a_stale_version(cast: Cast) -> None:
+    from elections.voters import StaleVoterError
+
+    voter = register(cast, cast.election_a, id_number=new_id(dt.date(1980, 1, 1)))
+    seen = voter.updated_at.isoformat()
+    update_voter(voter, {"group": "二组"}, actor=cast.users["member_a"])
+    with pytest.raises(StaleVoterError):
+        update_voter(voter, {"group": "三组"}, actor=cast.users["chair_a"], expected_version=seen)
+    with pytest.raises(StaleVoterError):
+        remove_voter(voter, actor=cast.users["chair_a"], reason="搬走", expected_version=seen)
+    voter.refresh_from_db()
+    assert (voter.group, voter.status) == ("二组", "registered")
