@@ -3,7 +3,7 @@
     .venv/bin/python bench/voter_import.py            # one measured run
     .venv/bin/python bench/voter_import.py --profile  # cProfile of the import (not timed)
 
-(a) the whole import — `elections.imports.import_directly(commit_rows=True)`: read with
+(a) the whole import — `elections.registration.importing.import_directly(commit_rows=True)`: read with
     calamine, validate every row, hash and encrypt every ID number, look up street-wide
     duplicates (R11) and COPY into PostgreSQL, in one transaction;
 (b) the floor — a plain python-calamine read of the same file plus a plain psycopg COPY of
@@ -110,7 +110,8 @@ def generate_file(rows: int, seed: int = SEED) -> bytes:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from elections.xlsx_import import COLUMNS, generate_valid_id
+    from elections.registration.xlsx.columns import COLUMNS
+    from tests.idgen import generate_valid_id
 
     rng = Random(seed)
     wb = Workbook(write_only=True)
@@ -247,8 +248,9 @@ def phase_import(path: Path, election_id: int) -> dict[str, Any]:
     django_setup()
     from django.db import connection
 
-    from elections import imports
-    from elections.models import CommunityElection, Voter
+    from elections.models import CommunityElection
+    from elections.registration import importing as imports
+    from elections.registration.models import Voter
 
     # Where the time goes: wrap the two stages import_directly calls (by module name).
     split: dict[str, float] = {}
@@ -365,8 +367,8 @@ def profile_import(path: Path, election_id: int, top: int) -> None:
     import pstats
 
     django_setup()
-    from elections.imports import import_directly
     from elections.models import CommunityElection
+    from elections.registration.importing import import_directly
 
     election = CommunityElection.objects.select_related("cycle", "community").get(pk=election_id)
     data = path.read_bytes()

@@ -21,14 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from guardian.models import UserObjectPermission
 
-from elections.models import (
-    Community,
-    CommunityElection,
-    Department,
-    District,
-    Street,
-    Voter,
-)
+from elections.models import Community, CommunityElection, Department, District, Street
+from elections.registration.models import Voter
 
 AnyUser = AbstractBaseUser | AnonymousUser
 

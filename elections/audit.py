@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from elections.idnumbers import mask_id_number, mask_phone
 from elections.models import AuditEvent
-from elections.personal import mask_id_number, mask_phone
 
 # Keys whose values are personal data: masked before they are stored.
 _ID_KEYS = frozenset({"id_number", "身份证号"})
@@ -102,14 +102,8 @@ def action_label(action: str) -> str:
 
 
 def _value_labels() -> dict[str, str]:
-    from elections.models import (
-        COMMITTEE_STAGES,
-        PARTY_STAGES,
-        Role,
-        VoterCategory,
-        VoterSource,
-        VoterStatus,
-    )
+    from elections.models import COMMITTEE_STAGES, PARTY_STAGES, Role
+    from elections.registration.models import VoterCategory, VoterSource, VoterStatus
     from elections.schedule import SPECS
 
     labels: dict[str, str] = {str(code): str(label) for code, label in Role.choices}
@@ -124,7 +118,7 @@ def _value_labels() -> dict[str, str]:
 def _field_label(name: str) -> str:
     from django.core.exceptions import FieldDoesNotExist
 
-    from elections.models import Voter
+    from elections.registration.models import Voter
 
     try:
         field = Voter._meta.get_field(name)

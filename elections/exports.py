@@ -13,12 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, cast
 
-from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,10 +24,6 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-from elections.models import CommunityElection, Voter, VoterCategory, VoterSource, VoterStatus
-from elections.personal import mask_phone
-from elections.public import age_on
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -96,74 +90,3 @@ def xlsx_response(exporter: Exporter) -> HttpResponse:
 
 
 # -- the voter roll -----------------------------------------------------------------------
-
-
-class VoterRollExporter(Exporter):
-    """The (filtered) roll with masked ID and phone numbers (RULES.md §9).
-
-    Reads the masked ID column and the phone only; the encrypted number and its
-    hash are never loaded."""
-
-    sheet_title = "选民名单"
-    column_widths = (6, 12, 6, 12, 12, 8, 18, 14, 14, 22, 16, 12)
-    columns = (
-        "name",
-        "gender",
-        "birth_date",
-        "ethnicity",
-        "group",
-        "category",
-        "status",
-        "id_masked",
-        "phone",
-        "source",
-    )
-
-    def __init__(self, election: CommunityElection, voters: QuerySet[Voter]) -> None:
-        self.election = election
-        self.voters = voters
-        self.count = 0
-
-    def filename(self) -> str:
-        return f"{self.election.community.name}选民名单-{timezone.localdate():%Y%m%d}.xlsx"
-
-    def header(self) -> Sequence[str]:
-        return (
-            "序号",
-            "姓名",
-            "性别",
-            "出生日期",
-            f"年龄（选举日{self.election.election_day:%Y-%m-%d}）",
-            "民族",
-            "居民小组",
-            "登记类别",
-            "状态",
-            "身份证号",
-            "联系电话",
-            "来源",
-        )
-
-    def rows(self) -> Iterator[Sequence[Value]]:
-        categories = dict(VoterCategory.choices)
-        statuses = dict(VoterStatus.choices)
-        sources = dict(VoterSource.choices)
-        day = self.election.election_day
-        records: Iterable[dict[str, Any]] = self.voters.values(*self.columns).iterator(
-            chunk_size=2000
-        )
-        for number, voter in enumerate(records, start=1):
-            self.count = number
-            yield (
-                number,
-                voter["name"],
-                voter["gender"],
-                voter["birth_date"],
-                age_on(voter["birth_date"], day),
-                voter["ethnicity"],
-                voter["group"],
-                categories.get(voter["category"], voter["category"]),
-                statuses.get(voter["status"], voter["status"]),
-                voter["id_masked"],
-                mask_phone(voter["phone"]) if voter["phone"] else "",
-                sources.get(voter["source"], voter["source"]),
-            )

@@ -7,14 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q, QuerySet
 
-from elections.models import (
-    ROLE_SCOPES,
-    Community,
-    Department,
-    District,
-    Role,
-    Street,
-)
+from elections.models import ROLE_SCOPES, Community, Department, District, Role, Street
 
 SCOPE_MODELS: dict[str, type[Street | Community | Department | District]] = {
     "street": Street,

@@ -4,7 +4,7 @@ returns every violation with its rule id (RULES.md §2 G3, R12, R13, R19, B6, N1
 P6, R31, R39).
 
 No Django import: dates in, dates and violations out. The day arithmetic itself
-is `ballots.rules` (latest_date_before, last_day_within), computed once there.
+is `electionlaw` (latest_date_before, last_day_within), computed once there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from ballots.rules import RuleParams, last_day_within, latest_date_before
+from electionlaw import RuleParams, last_day_within, latest_date_before
 
 COMMITTEE = "committee"
 PARTY = "party"

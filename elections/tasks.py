@@ -23,9 +23,6 @@ def check_due_milestones() -> int:
     return Milestone.objects.filter(date=timezone.localdate(), done_on__isnull=True).count()
 
 
-@shared_task(name="elections.tasks.check_voter_import")
-def check_voter_import(import_id: int) -> None:
-    """Check an uploaded voter spreadsheet into its stored preview (elections.imports)."""
-    from elections.imports import run_check
-
-    run_check(import_id)
+# Voter registration's tasks live in their room; importing them here registers them
+# with Celery's autodiscovery, which looks only at each app's tasks module.
+from elections.registration.tasks import check_voter_import  # noqa: E402,F401

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from elections import views, views_imports, views_objections, views_voters
+from elections import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +26,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("users/", views.users, name="users"),
     path("users/roles/<int:pk>/revoke/", views.revoke_role_view, name="revoke_role"),
-    *views_voters.urlpatterns,
-    *views_imports.urlpatterns,
-    *views_objections.urlpatterns,
+    path("", include("elections.registration.urls")),
 ]

@@ -29,7 +29,7 @@ from elections.models import (
     Street,
 )
 from elections.profiles import install_profiles
-from elections.xlsx_import import generate_valid_id
+from tests.idgen import generate_valid_id
 
 _id_rng = Random(20270128)
 _issued_ids: set[str] = set()

@@ -24,7 +24,7 @@ TESTING = MODE == "test"
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", _DEV_SECRET, secret=True)
 # Master secret for personal data (ID numbers): an encryption key and a hashing
-# key are derived from it (elections.personal.derive_keys). Changing it makes
+# key are derived from it (elections.idnumbers.derive_keys). Changing it makes
 # stored ID numbers unreadable: keep it with the database backups.
 PERSONAL_DATA_KEY = env.str(
     "PERSONAL_DATA_KEY", "dev-only-personal-data-key-not-for-real-data", secret=True

@@ -7,7 +7,7 @@ import datetime as dt
 from django import template
 
 from elections import audit
-from elections.personal import mask_id_number, mask_phone
+from elections.idnumbers import mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -95,7 +95,7 @@ def window_days_left(days: int | None) -> str:
     return f"还剩{days}天"
 
 
-# -- the voter roll (elections.views_voters) ------------------------------------------
+# -- the voter roll (elections.registration.views.voters) ------------------------------------------
 
 _ELIGIBILITY_SHORT = {
     "eligible": "有选举权",
@@ -127,13 +127,13 @@ def eligibility_badge(code: str) -> str:
 @register.filter
 def adult_cutoff(election_day: dt.date | None) -> dt.date | None:
     """The latest birth date that is 18 on this election day (G5, inclusive)."""
-    from ballots.rules import latest_eligible_birth_date
+    from electionlaw import latest_eligible_birth_date
 
     return latest_eligible_birth_date(election_day) if election_day else None
 
 
 def _voter_value_labels() -> dict[str, str]:
-    from elections.models import ApprovalBody, VoterCategory, VoterSource, VoterStatus
+    from elections.registration.models import ApprovalBody, VoterCategory, VoterSource, VoterStatus
 
     labels: dict[str, str] = {}
     for choices in (VoterCategory, VoterStatus, VoterSource, ApprovalBody):
@@ -144,7 +144,7 @@ def _voter_value_labels() -> dict[str, str]:
 def _voter_field_label(name: str) -> str:
     from django.core.exceptions import FieldDoesNotExist
 
-    from elections.models import Voter
+    from elections.registration.models import Voter
 
     try:
         field = Voter._meta.get_field(name)

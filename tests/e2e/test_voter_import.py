@@ -50,7 +50,7 @@ def row_values(header: list[Any], row: list[Any]) -> dict[str, Any]:
 def test_member_imports_a_roll_and_fixes_its_mistakes(
     page: Page, tmp_path: Path, screenshots: Path
 ) -> None:
-    from elections.xlsx_import import generate_valid_id
+    from tests.idgen import generate_valid_id
 
     rng = random.Random(5)
     good = [

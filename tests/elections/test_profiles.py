@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from ballots.rules import RuleParams
+from electionlaw import RuleParams
 from elections.models import RuleProfile
 
 

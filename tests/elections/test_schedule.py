@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from ballots.rules import RuleParams
+from electionlaw import RuleParams
 from elections.schedule import check_schedule, default_dates, derived_dates
 
 D = dt.date(2021, 1, 28)  # 新河 plan's election day (a Thursday)

@@ -13,10 +13,10 @@ from typing import Any, NoReturn
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from elections.imports import import_directly
 from elections.models import CommunityElection
-from elections.voters import VoterError
-from elections.xlsx_import import ImportFileError
+from elections.registration.importing import import_directly
+from elections.registration.services import VoterError
+from elections.registration.xlsx.types import ImportFileError
 
 
 class Command(BaseCommand):
