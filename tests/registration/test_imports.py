@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery import app
 from elections.models import AuditEvent
 from elections.registration import importing as imports
 from elections.registration.models import (
@@ -477,22 +478,21 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
 def broker_down() -> Iterator[None]:
     """Point the Celery app at a closed port with eager off: what a web request meets
     when Redis is down. The embedded default (eager) is back afterwards."""
-    from config.celery import app
-
     saved = (app.conf.broker_url, app.conf.task_always_eager)
-    _drop_broker_pools(app)
-    app.conf.broker_url = UNREACHABLE_BROKER
+    point_celery_at(UNREACHABLE_BROKER)
     app.conf.task_always_eager = False
     try:
         yield
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = saved
-        _drop_broker_pools(app)
+        app.conf.task_always_eager = saved[1]
+        point_celery_at(saved[0])
 
 
-def _drop_broker_pools(app: Any) -> None:
-    app._pool = None
-    app.amqp._producer_pool = None
+def point_celery_at(broker: str) -> None:
+    """Send tasks to `broker` from now on, dropping connections made for the previous one."""
+    app.conf.update(broker_url=broker)
+    app.__dict__["_pool"] = None
+    app.amqp.__dict__["_producer_pool"] = None
 
 
 def later(minutes: int = 10) -> dt.datetime:
@@ -533,8 +533,6 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_publishing_gives_up_within_seconds_when_the_broker_is_down() -> None:
-    from config.celery import app
-
     assert imports.check_voter_import.ignore_result  # no result backend to wait for
     assert app.conf.broker_connection_timeout <= 3
     assert app.conf.broker_transport_options["socket_connect_timeout"] <= 3
