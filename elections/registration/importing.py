@@ -24,7 +24,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models import Lookup as DjangoLookup
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -558,7 +558,7 @@ def _queue_check(import_id: int) -> dt.datetime | None:
     request gives up within seconds."""
     try:
         _publish(import_id)
-    except (BrokerUnreachable, OSError):
+    except BrokerUnreachable:
         log.warning(
             "voter import %s: the broker is unreachable; the sweep will queue it", import_id
         )
@@ -614,7 +614,7 @@ def _claim(import_id: int) -> bool:
     )
 
 
-def _mine(voter_import: VoterImport) -> Any:
+def _mine(voter_import: VoterImport) -> QuerySet[VoterImport]:
     """This run's claim: the import while no later attempt has taken it over."""
     return VoterImport.objects.filter(
         pk=voter_import.pk, status=ImportStatus.PROCESSING, attempts=voter_import.attempts
