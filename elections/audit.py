@@ -43,6 +43,9 @@ ACTION_LABELS: dict[str, str] = {
     "elections.voter_import.uploaded": "上传选民登记表",
     "elections.voter_import.committed": "导入选民登记表",
     "elections.voter_import.discarded": "放弃导入",
+    "elections.voter_import.requeued": "重新安排检查选民登记表",
+    "elections.voter_import.checked": "检查选民登记表完成",
+    "elections.voter_import.check_failed": "检查选民登记表失败",
     "elections.objection.received": "登记申诉",
     "elections.objection.decided": "处理申诉",
     "elections.voter.exported": "导出选民名单",
@@ -93,6 +96,10 @@ DATA_LABELS: dict[str, str] = {
     "voter": "选民编号",
     "fields": "更正项目",
     "rows": "行数",
+    "errors": "错误行数",
+    "warnings": "需核对行数",
+    "attempts": "检查次数",
+    "message": "说明",
     "filters": "筛选条件",
 }
 

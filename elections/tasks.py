@@ -25,4 +25,4 @@ def check_due_milestones() -> int:
 
 # Voter registration's tasks live in their room; importing them here registers them
 # with Celery's autodiscovery, which looks only at each app's tasks module.
-from elections.registration.tasks import check_voter_import  # noqa: E402,F401
+from elections.registration.tasks import check_voter_import, sweep_imports  # noqa: E402,F401

@@ -152,6 +152,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A voter import's background check (elections.registration.importing): a check whose
+# heartbeat stopped for this long, or that was queued this long ago and never started, is
+# queued again by the sweep (config/celery.py beat); an upload that could not be queued
+# at all (broker down) is retried after the grace period; after this many started
+# attempts the import fails with a message instead.
+VOTER_IMPORT_STALL_SECONDS = env.int("VOTER_IMPORT_STALL_SECONDS", 300)
+VOTER_IMPORT_QUEUE_GRACE_SECONDS = env.int("VOTER_IMPORT_QUEUE_GRACE_SECONDS", 30)
+VOTER_IMPORT_MAX_ATTEMPTS = env.int("VOTER_IMPORT_MAX_ATTEMPTS", 3)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.db.models import Lookup as DjangoLookup
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from elections import audit
 from elections.crypto import (
@@ -520,40 +522,152 @@ def upload(election: CommunityElection, *, filename: str, data: bytes, actor: An
             community_id=election.community_id,
             data={"filename": voter_import.filename, "size": len(data)},
         )
-        transaction.on_commit(lambda: check_voter_import.delay(voter_import.pk))
+        transaction.on_commit(lambda: _queue_into(voter_import))
     return voter_import
+
+
+QUEUE_DOWN_MESSAGE = (
+    "文件已经保存，但后台检查服务暂时连接不上，检查还没有开始。"
+    "服务恢复后会自动开始检查，不用重新上传；也可以稍后点击“重新检查”。"
+)
+STALLED_MESSAGE = (
+    "检查好像中断了。系统会在几分钟内自动重新开始检查，不用重新上传；也可以点击“重新检查”。"
+)
+GAVE_UP_MESSAGE = "检查多次中断，没有完成。请重新上传文件；如果仍然不行，请联系系统管理员。"
+
+
+def check_notice(voter_import: VoterImport) -> str:
+    """What the import page says about a check that is not running as it should."""
+    if voter_import.waiting_for_queue:
+        return QUEUE_DOWN_MESSAGE
+    if voter_import.needs_recheck:
+        return STALLED_MESSAGE
+    return ""
+
+
+def _publish(import_id: int) -> None:
+    check_voter_import.delay(import_id)
+
+
+def _queue_check(import_id: int) -> dt.datetime | None:
+    """Hand the check to the broker; when it cannot be reached, leave it to the sweep.
+
+    Returns when it was queued, or None (the import's queued_at is cleared, so the page
+    says so and sweep_stalled_imports queues it once the broker is back). The broker's
+    connect timeout and publish retries are bounded in config/celery.py, so a web
+    request gives up within seconds."""
+    try:
+        _publish(import_id)
+    except BrokerUnreachable:
+        log.warning(
+            "voter import %s: the broker is unreachable; the sweep will queue it", import_id
+        )
+        VoterImport.objects.filter(pk=import_id).update(queued_at=None)
+        return None
+    queued_at = timezone.now()
+    VoterImport.objects.filter(pk=import_id, queued_at__isnull=True).update(queued_at=queued_at)
+    return queued_at
+
+
+def _queue_into(voter_import: VoterImport) -> None:
+    voter_import.queued_at = _queue_check(voter_import.pk)
 
 
 def _set(voter_import: VoterImport, **fields: Any) -> None:
     VoterImport.objects.filter(pk=voter_import.pk).update(**fields)
 
 
-def run_check(import_id: int) -> None:
-    """The Celery task's body. Safe to run twice: it claims the upload first."""
-    claimed = VoterImport.objects.filter(pk=import_id, status=ImportStatus.UPLOADED).update(
-        status=ImportStatus.PROCESSING, progress=10
+def _stall_cutoff(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.VOTER_IMPORT_STALL_SECONDS)
+
+
+def _stalled_processing(now: dt.datetime) -> Q:
+    """A running check whose heartbeat stopped (its worker died or lost the job)."""
+    return Q(status=ImportStatus.PROCESSING) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=_stall_cutoff(now))
     )
-    if not claimed:
+
+
+def _pause_for_tests() -> None:
+    """Test hook: HUANJIE_TEST_CHECK_PAUSE=<seconds> makes a check wait at each step, so
+    that a real-worker test can kill the worker mid-check. Ignored outside HUANJIE_ENV=test."""
+    if settings.TESTING:
+        pause = float(os.environ.get("HUANJIE_TEST_CHECK_PAUSE") or 0)
+        if pause > 0:
+            time.sleep(pause)
+
+
+def _claim(import_id: int) -> bool:
+    """Take the check: an upload waiting for it, or a check whose worker died (a
+    redelivered message) that has attempts left. Safe when two workers race."""
+    now = timezone.now()
+    reclaimable = _stalled_processing(now) & Q(attempts__lt=settings.VOTER_IMPORT_MAX_ATTEMPTS)
+    return bool(
+        VoterImport.objects.filter(
+            Q(pk=import_id) & (Q(status=ImportStatus.UPLOADED) | reclaimable)
+        ).update(
+            status=ImportStatus.PROCESSING,
+            progress=10,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def _mine(voter_import: VoterImport) -> QuerySet[VoterImport]:
+    """This run's claim: the import while no later attempt has taken it over."""
+    return VoterImport.objects.filter(
+        pk=voter_import.pk, status=ImportStatus.PROCESSING, attempts=voter_import.attempts
+    )
+
+
+def _progress(voter_import: VoterImport, percent: int) -> None:
+    """Report progress; the timestamp is the heartbeat the sweep watches."""
+    _mine(voter_import).update(progress=percent, heartbeat_at=timezone.now())
+    _pause_for_tests()
+
+
+def _fail(voter_import: VoterImport, message: str) -> None:
+    with transaction.atomic():
+        if not _mine(voter_import).update(
+            status=ImportStatus.FAILED, progress=100, message=message
+        ):
+            return  # a later attempt has taken over
+        _record_check(voter_import, "elections.voter_import.check_failed", {"message": message})
+
+
+def run_check(import_id: int) -> None:
+    """The Celery task's body. Safe to run twice: it claims the upload first, and a
+    run that a later attempt took over (the sweep re-queued it) writes nothing."""
+    if not _claim(import_id):
         return
     voter_import = VoterImport.objects.select_related("election__cycle").get(pk=import_id)
+    _pause_for_tests()
     try:
         data = read_encrypted(voter_import.stored_file)
+        _progress(voter_import, 20)
         parsed, results, _lookup = check_file(voter_import.election, data)
     except ImportFileError as exc:
-        _set(voter_import, status=ImportStatus.FAILED, progress=100, message=exc.message)
+        _fail(voter_import, exc.message)
         return
     except Exception:
         log.exception("voter import %s failed", import_id)
-        _set(
+        _fail(
             voter_import,
-            status=ImportStatus.FAILED,
-            progress=100,
-            message="检查文件时出错。请确认文件是 Excel（.xlsx）格式后重新上传；仍有问题请联系系统管理员。",
+            "检查文件时出错。请确认文件是 Excel（.xlsx）格式后重新上传；仍有问题请联系系统管理员。",
         )
         return
-    _set(voter_import, progress=60)
+    _progress(voter_import, 60)
+    _store_preview(voter_import, parsed, results)
+
+
+def _store_preview(
+    voter_import: VoterImport, parsed: ParsedFile, results: Sequence[RowResult]
+) -> None:
     summary = Summary.of(results)
     with transaction.atomic():
+        if not list(_mine(voter_import).select_for_update().values_list("pk", flat=True)):
+            return  # a later attempt has taken over
         VoterImportRow.objects.filter(voter_import=voter_import).delete()
         for batch in _batches(results, _ROW_BATCH):
             VoterImportRow.objects.bulk_create([_preview_row(voter_import, r) for r in batch])
@@ -561,6 +675,7 @@ def run_check(import_id: int) -> None:
             voter_import,
             status=ImportStatus.PREVIEW,
             progress=100,
+            heartbeat_at=timezone.now(),
             total_rows=summary.total,
             new_count=summary.new,
             update_count=summary.update,
@@ -571,6 +686,129 @@ def run_check(import_id: int) -> None:
             extra_columns=parsed.extra_columns,
             message="",
         )
+        _record_check(
+            voter_import,
+            "elections.voter_import.checked",
+            {"rows": summary.total, "errors": summary.error, "warnings": summary.warning},
+        )
+
+
+def _record_check(voter_import: VoterImport, action: str, data: dict[str, Any]) -> None:
+    """The audit row of a finished check (the system's: nobody clicked)."""
+    audit.record(
+        None,
+        action,
+        voter_import,
+        community_id=voter_import.election.community_id,
+        data={"filename": voter_import.filename, "attempts": voter_import.attempts, **data},
+    )
+
+
+# -- finding checks that stopped, and queueing them again ----------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: int
+    failed: int
+
+
+def stalled_imports(now: dt.datetime | None = None) -> list[VoterImport]:
+    """Imports whose check should be running but is not: uploads never handed to the
+    broker (it was down) after the grace period, uploads queued but not started within
+    VOTER_IMPORT_STALL_SECONDS (the message was lost), and running checks whose
+    heartbeat stopped that long ago (the worker died)."""
+    now = now or timezone.now()
+    grace = now - dt.timedelta(seconds=settings.VOTER_IMPORT_QUEUE_GRACE_SECONDS)
+    uploaded = Q(status=ImportStatus.UPLOADED) & (
+        Q(queued_at__isnull=True, created_at__lt=grace) | Q(queued_at__lt=_stall_cutoff(now))
+    )
+    return list(
+        VoterImport.objects.filter(uploaded | _stalled_processing(now))
+        .select_related("election")
+        .order_by("pk")[:200]
+    )
+
+
+def sweep_stalled_imports(now: dt.datetime | None = None) -> SweepResult:
+    """Queue again every stalled check, or fail it once it has used up its attempts.
+
+    Runs every minute (config/celery.py beat). Safe to run twice or on two workers at
+    once: each import is claimed by a conditional UPDATE on the state that was read."""
+    now = now or timezone.now()
+    requeued = failed = 0
+    for voter_import in stalled_imports(now):
+        outcome = reclaim_stalled(voter_import, now=now)
+        requeued += outcome == "requeued"
+        failed += outcome == "failed"
+    return SweepResult(requeued=requeued, failed=failed)
+
+
+def reclaim_stalled(voter_import: VoterImport, *, now: dt.datetime) -> str:
+    """Claim one stalled import as it was read: "requeued", "failed", or "" when another
+    sweep (or the check itself) changed it first."""
+    seen = VoterImport.objects.filter(
+        pk=voter_import.pk,
+        status=voter_import.status,
+        attempts=voter_import.attempts,
+        queued_at=voter_import.queued_at,
+        heartbeat_at=voter_import.heartbeat_at,
+    )
+    gave_up = (
+        voter_import.status == ImportStatus.PROCESSING
+        and voter_import.attempts >= settings.VOTER_IMPORT_MAX_ATTEMPTS
+    )
+    with transaction.atomic():
+        if gave_up:
+            if not seen.update(status=ImportStatus.FAILED, progress=100, message=GAVE_UP_MESSAGE):
+                return ""
+            _record_check(
+                voter_import, "elections.voter_import.check_failed", {"message": GAVE_UP_MESSAGE}
+            )
+            return "failed"
+        if not seen.update(status=ImportStatus.UPLOADED, progress=0, queued_at=now):
+            return ""
+        reason = (
+            "检查中断（后台进程停止），自动重新检查"
+            if voter_import.status == ImportStatus.PROCESSING
+            else "后台服务恢复，自动开始检查"
+        )
+        _record_requeue(None, voter_import, reason)
+    return "requeued"
+
+
+def _record_requeue(actor: Any, voter_import: VoterImport, reason: str) -> None:
+    audit.record(
+        actor,
+        "elections.voter_import.requeued",
+        voter_import,
+        community_id=voter_import.election.community_id,
+        data={
+            "filename": voter_import.filename,
+            "attempts": voter_import.attempts,
+            "reason": reason,
+        },
+    )
+    transaction.on_commit(lambda: _queue_check(voter_import.pk))
+
+
+def recheck(voter_import: VoterImport, *, actor: Any) -> None:
+    """The 重新检查 button: queue the check of an upload that never started, or of a
+    check that stopped; a person asking starts a fresh count of attempts."""
+    with transaction.atomic():
+        locked = (
+            VoterImport.objects.select_for_update()
+            .select_related("election")
+            .get(pk=voter_import.pk)
+        )
+        if not locked.needs_recheck:
+            raise VoterError("这个文件正在检查或已经检查完，不需要重新检查")
+        locked.status = ImportStatus.UPLOADED
+        locked.progress = 0
+        locked.attempts = 0
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "progress", "attempts", "queued_at"])
+        _record_requeue(actor, locked, "手动重新检查")
 
 
 def _batches(items: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResult]]:
@@ -685,7 +923,17 @@ def import_directly(
     return parsed, results, summary
 
 
-@shared_task(name="elections.tasks.check_voter_import")
+# No results are stored (ignore_result): nobody reads them, and a result backend that
+# cannot be reached would hold up the request that queues the task.
+@shared_task(name="elections.tasks.check_voter_import", ignore_result=True)
 def check_voter_import(import_id: int) -> None:
     """Check an uploaded voter spreadsheet into its stored preview (the task of `upload`)."""
     run_check(import_id)
+
+
+@shared_task(name="elections.tasks.sweep_stalled_imports", ignore_result=True)
+def sweep_imports() -> None:
+    """Every minute (config/celery.py beat): queue again the checks that stopped."""
+    result = sweep_stalled_imports()
+    if result.requeued or result.failed:
+        log.info("import sweep: %s re-queued, %s failed", result.requeued, result.failed)

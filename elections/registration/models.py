@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -177,6 +179,12 @@ class VoterImport(models.Model):
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The background check's life signs (importing.sweep_stalled_imports): when the check
+    # was last handed to the broker (None: not yet, e.g. the broker was unreachable),
+    # when a running check last reported progress, and how many times it has started.
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("检查次数", default=0)
 
     class Meta:
         verbose_name = "选民导入"
@@ -189,6 +197,22 @@ class VoterImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.UPLOADED, ImportStatus.PROCESSING)
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Uploaded, but the check could not be handed to the background service yet."""
+        return self.status == ImportStatus.UPLOADED and self.queued_at is None
+
+    @property
+    def needs_recheck(self) -> bool:
+        """The check should be running but is not: it was never handed to the background
+        service, or it stopped (no sign of it for VOTER_IMPORT_STALL_SECONDS)."""
+        cutoff = timezone.now() - dt.timedelta(seconds=settings.VOTER_IMPORT_STALL_SECONDS)
+        if self.status == ImportStatus.UPLOADED:
+            return self.queued_at is None or self.queued_at < cutoff
+        if self.status == ImportStatus.PROCESSING:
+            return self.heartbeat_at is None or self.heartbeat_at < cutoff
+        return False
 
     @property
     def committable(self) -> bool:

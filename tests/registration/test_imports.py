@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,10 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 
+from config.celery import app
 from elections.models import AuditEvent
 from elections.registration import importing as imports
 from elections.registration.models import (
@@ -462,3 +467,278 @@ def test_preview_shows_problem_rows_first_and_all_rows_on_request(cast: Cast, up
     assert [r.row_number for r in everything.context["page"]] == [2, 3, 4, 5, 6]
     new_only = client.get(f"/c/XH01/voters/import/{voter_import.pk}/", {"state": "new"})
     assert [r.row_number for r in new_only.context["page"]] == [2, 3, 4, 5]
+
+
+# -- the background check: broker down, dead workers, the sweep and 重新检查 --------------
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
+
+
+@contextmanager
+def broker_down() -> Iterator[None]:
+    """Point the Celery app at a closed port with eager off: what a web request meets
+    when Redis is down. The embedded default (eager) is back afterwards."""
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    point_celery_at(UNREACHABLE_BROKER)
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved[1]
+        point_celery_at(saved[0])
+
+
+def point_celery_at(broker: str) -> None:
+    """Send tasks to `broker` from now on, dropping connections made for the previous one."""
+    app.conf.update(broker_url=broker)
+    app.__dict__["_pool"] = None
+    app.amqp.__dict__["_producer_pool"] = None
+
+
+def later(minutes: int = 10) -> dt.datetime:
+    return timezone.now() + dt.timedelta(minutes=minutes)
+
+
+def uploaded_not_queued(cast: Cast) -> VoterImport:
+    """An upload whose check was never handed to the broker (its on_commit never ran)."""
+    voter_import = imports.upload(
+        cast.election_a, filename="名册.xlsx", data=xlsx(CLEAN), actor=cast.users["member_a"]
+    )
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.UPLOADED and voter_import.queued_at is None
+    return voter_import
+
+
+def stalled_check(cast: Cast, *, attempts: int = 1, minutes_ago: int = 10) -> VoterImport:
+    """A check whose worker died: processing, heartbeat `minutes_ago` old."""
+    voter_import = uploaded_not_queued(cast)
+    now = timezone.now()
+    VoterImport.objects.filter(pk=voter_import.pk).update(
+        status=ImportStatus.PROCESSING,
+        progress=10,
+        attempts=attempts,
+        queued_at=now - dt.timedelta(minutes=minutes_ago + 1),
+        heartbeat_at=now - dt.timedelta(minutes=minutes_ago),
+    )
+    voter_import.refresh_from_db()
+    return voter_import
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the checks handed to the broker instead of running them."""
+    sent: list[int] = []
+    monkeypatch.setattr(imports, "_publish", sent.append)
+    return sent
+
+
+def test_publishing_gives_up_within_seconds_when_the_broker_is_down() -> None:
+    assert imports.check_voter_import.ignore_result  # no result backend to wait for
+    assert app.conf.broker_connection_timeout <= 3
+    assert app.conf.broker_transport_options["socket_connect_timeout"] <= 3
+    policy = app.conf.task_publish_retry_policy
+    assert policy["max_retries"] <= 3 and policy["interval_max"] <= 1
+    assert app.conf.result_backend_transport_options["retry_policy"]["max_retries"] <= 3
+
+
+def test_upload_with_the_broker_down_keeps_the_file_and_says_the_check_will_start(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = cast.client("member_a")
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/c/XH01/voters/import/", {"file": SimpleUploadedFile("名册.xlsx", xlsx(CLEAN))}
+        )
+    voter_import = VoterImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/XH01/voters/import/{voter_import.pk}/"
+    assert (voter_import.status, voter_import.queued_at) == (ImportStatus.UPLOADED, None)
+    assert imports.read_encrypted(voter_import.stored_file).startswith(b"PK")  # kept
+    page = client.get(response["Location"]).content.decode()
+    assert imports.QUEUE_DOWN_MESSAGE in page
+    assert "重新检查" in page
+    fragment = client.get(f"/c/XH01/voters/import/{voter_import.pk}/progress/")
+    assert imports.QUEUE_DOWN_MESSAGE in fragment.content.decode()
+    assert "HX-Refresh" not in fragment  # keeps polling until the check has run
+
+    # The broker is back: the next sweep queues the check, nobody clicks anything.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = imports.sweep_stalled_imports(later())
+    assert result == imports.SweepResult(requeued=1, failed=0)
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.PREVIEW and voter_import.new_count == 4
+    requeued = AuditEvent.objects.get(action="elections.voter_import.requeued")
+    assert requeued.actor_id is None and requeued.community_id == cast.community_a.pk
+    assert AuditEvent.objects.filter(action="elections.voter_import.checked").count() == 1
+    assert imports.QUEUE_DOWN_MESSAGE not in client.get(response["Location"]).content.decode()
+
+
+def test_the_embedded_default_checks_at_once_without_notice_or_button(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = cast.client("member_a")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/c/XH01/voters/import/", {"file": SimpleUploadedFile("名册.xlsx", xlsx(CLEAN))}
+        )
+    voter_import = VoterImport.objects.get()
+    assert voter_import.status == ImportStatus.PREVIEW and voter_import.queued_at is not None
+    page = client.get(f"/c/XH01/voters/import/{voter_import.pk}/").content.decode()
+    assert "重新检查" not in page and imports.QUEUE_DOWN_MESSAGE not in page
+
+
+def test_each_finished_check_writes_one_system_audit_row(cast: Cast, upload: Any) -> None:
+    good = upload(cast, xlsx([*CLEAN, row("", IDS[0])]))
+    bad = upload(cast, b"not a spreadsheet")
+    checked = AuditEvent.objects.get(action="elections.voter_import.checked")
+    assert checked.actor_id is None and checked.object_id == str(good.pk)
+    assert (checked.data["rows"], checked.data["errors"]) == (5, 1)
+    failed = AuditEvent.objects.get(action="elections.voter_import.check_failed")
+    assert failed.object_id == str(bad.pk)
+    bad.refresh_from_db()
+    assert failed.data["message"] == bad.message
+
+
+def test_the_member_requeues_an_upload_that_never_started(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    voter_import = uploaded_not_queued(cast)
+    client = cast.client("member_a")
+    assert "重新检查" in client.get(f"/c/XH01/voters/import/{voter_import.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/c/XH01/voters/import/{voter_import.pk}/recheck/", follow=True)
+    assert "已重新安排检查" in response.content.decode()
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.PREVIEW
+    event = AuditEvent.objects.get(action="elections.voter_import.requeued")
+    assert event.actor_id == cast.users["member_a"].pk and event.data["reason"] == "手动重新检查"
+    # Once checked, the button is refused with a message and nothing is queued again.
+    again = client.post(f"/c/XH01/voters/import/{voter_import.pk}/recheck/", follow=True)
+    assert "不需要重新检查" in again.content.decode()
+    assert AuditEvent.objects.filter(action="elections.voter_import.requeued").count() == 1
+
+
+def test_the_member_requeues_a_stalled_check_and_a_running_one_is_refused(
+    cast: Cast, published: list[int]
+) -> None:
+    running = stalled_check(cast, minutes_ago=0)
+    client = cast.client("member_a")
+    page = client.get(f"/c/XH01/voters/import/{running.pk}/").content.decode()
+    assert "重新检查" not in page
+    refused = client.post(f"/c/XH01/voters/import/{running.pk}/recheck/", follow=True)
+    assert "不需要重新检查" in refused.content.decode()
+    stalled = stalled_check(cast, attempts=3)
+    page = client.get(f"/c/XH01/voters/import/{stalled.pk}/").content.decode()
+    assert imports.STALLED_MESSAGE in page and "重新检查" in page
+    imports.recheck(stalled, actor=cast.users["member_a"])
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.attempts) == (ImportStatus.UPLOADED, 0)
+    assert AuditEvent.objects.filter(action="elections.voter_import.requeued").count() == 1
+
+
+@pytest.mark.parametrize("who", ["member_b", "no_role", "dept_reviewer"])
+def test_other_users_cannot_requeue(cast: Cast, who: str) -> None:
+    voter_import = uploaded_not_queued(cast)
+    client = cast.client(who)
+    assert client.post(f"/c/XH01/voters/import/{voter_import.pk}/recheck/").status_code == 404
+    assert client.post(f"/c/XH02/voters/import/{voter_import.pk}/recheck/").status_code == 404
+    assert not AuditEvent.objects.filter(action="elections.voter_import.requeued").exists()
+
+
+def test_the_sweep_requeues_a_check_whose_heartbeat_stopped(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    voter_import = stalled_check(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = imports.sweep_stalled_imports()
+    assert result == imports.SweepResult(requeued=1, failed=0)
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.PREVIEW and voter_import.attempts == 2
+    event = AuditEvent.objects.get(action="elections.voter_import.requeued")
+    assert event.actor_id is None and "检查中断" in event.data["reason"]
+
+
+def test_the_sweep_leaves_live_and_just_uploaded_checks_alone(
+    cast: Cast, published: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    running = stalled_check(cast, minutes_ago=1)  # heartbeat 1 minute old: alive
+    waiting = uploaded_not_queued(cast)  # just uploaded: within the grace period
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.sweep_stalled_imports() == imports.SweepResult(requeued=0, failed=0)
+    assert published == []
+    running.refresh_from_db()
+    assert running.status == ImportStatus.PROCESSING
+    # After the grace period the unqueued upload is queued; the live check still is not.
+    grace = dt.timedelta(seconds=settings.VOTER_IMPORT_QUEUE_GRACE_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.sweep_stalled_imports(timezone.now() + grace).requeued == 1
+    assert published == [waiting.pk]
+    assert not AuditEvent.objects.filter(
+        action="elections.voter_import.requeued", object_id=str(running.pk)
+    ).exists()
+
+
+def test_two_sweeps_racing_claim_each_import_once(
+    cast: Cast, published: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    stalled_check(cast)
+    now = timezone.now()
+    first, second = imports.stalled_imports(now), imports.stalled_imports(now)  # both read it
+    assert len(first) == len(second) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.reclaim_stalled(first[0], now=now) == "requeued"
+        assert imports.reclaim_stalled(second[0], now=now) == ""
+    assert len(published) == 1
+    assert AuditEvent.objects.filter(action="elections.voter_import.requeued").count() == 1
+    # A second full sweep right after finds nothing to do either.
+    assert imports.sweep_stalled_imports(now).requeued == 0
+
+
+def test_a_check_that_keeps_dying_fails_after_the_attempt_limit(
+    cast: Cast, published: list[int]
+) -> None:
+    limit = settings.VOTER_IMPORT_MAX_ATTEMPTS
+    voter_import = stalled_check(cast, attempts=limit)
+    imports.run_check(voter_import.pk)  # a redelivered message does not start it again
+    voter_import.refresh_from_db()
+    assert (voter_import.status, voter_import.attempts) == (ImportStatus.PROCESSING, limit)
+    assert imports.sweep_stalled_imports() == imports.SweepResult(requeued=0, failed=1)
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.FAILED
+    assert voter_import.message == imports.GAVE_UP_MESSAGE and "重新上传" in voter_import.message
+    assert published == []
+    event = AuditEvent.objects.get(action="elections.voter_import.check_failed")
+    assert event.actor_id is None and event.data["attempts"] == limit
+    page = cast.client("member_a").get(f"/c/XH01/voters/import/{voter_import.pk}/")
+    assert imports.GAVE_UP_MESSAGE in page.content.decode()
+
+
+def test_run_check_reclaims_a_stalled_check_but_not_a_live_one(cast: Cast) -> None:
+    live = stalled_check(cast, minutes_ago=0)
+    imports.run_check(live.pk)
+    live.refresh_from_db()
+    assert (live.status, live.attempts) == (ImportStatus.PROCESSING, 1)
+    stalled = stalled_check(cast)
+    imports.run_check(stalled.pk)  # the late redelivery of a dead worker's message
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.attempts) == (ImportStatus.PREVIEW, 2)
+    assert stalled.heartbeat_at is not None
+
+
+def test_a_check_taken_over_by_a_later_attempt_writes_nothing(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    voter_import = uploaded_not_queued(cast)
+    real_check_file = imports.check_file
+
+    def slow_check(*args: Any, **kwargs: Any) -> Any:
+        # While this run works, the sweep gave up on it and another attempt claimed it.
+        VoterImport.objects.filter(pk=voter_import.pk).update(attempts=F("attempts") + 1)
+        return real_check_file(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "check_file", slow_check)
+    imports.run_check(voter_import.pk)
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.PROCESSING
+    assert not VoterImportRow.objects.filter(voter_import=voter_import).exists()
+    assert not AuditEvent.objects.filter(action="elections.voter_import.checked").exists()

@@ -121,6 +121,7 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "election": election,
             "community": election.community,
             "imp": voter_import,
+            "notice": imports.check_notice(voter_import),
             "page": page,
             "state": state,
             "state_labels": STATE_LABELS,
@@ -136,7 +137,11 @@ def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     response = render(
         request,
         "registration/imports/_progress.html",
-        {"imp": voter_import, "community": election.community},
+        {
+            "imp": voter_import,
+            "community": election.community,
+            "notice": imports.check_notice(voter_import),
+        },
     )
     if not voter_import.is_running:
         # Reload the whole page once the preview is ready.
@@ -159,6 +164,21 @@ def import_commit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         f"已导入“{committed.filename}”：新增 {committed.new_count} 人，"
         f"更新 {committed.update_count} 人。",
     )
+    return redirect("voter_import_detail", code=code, pk=pk)
+
+
+@require_POST
+@access.require(access.roll_editor)
+def import_recheck(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """重新检查: queue again a check that never started or stopped."""
+    election = access.get_roll_for_editor(request.user, code)
+    voter_import = _get_import(election, pk)
+    try:
+        imports.recheck(voter_import, actor=request.user)
+    except VoterError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, f"已重新安排检查“{voter_import.filename}”。")
     return redirect("voter_import_detail", code=code, pk=pk)
 
 
@@ -209,6 +229,11 @@ urlpatterns: list[URLPattern] = [
         name="voter_import_progress",
     ),
     path("c/<str:code>/voters/import/<int:pk>/commit/", import_commit, name="voter_import_commit"),
+    path(
+        "c/<str:code>/voters/import/<int:pk>/recheck/",
+        import_recheck,
+        name="voter_import_recheck",
+    ),
     path(
         "c/<str:code>/voters/import/<int:pk>/discard/",
         import_discard,
