@@ -547,6 +547,8 @@ def complete_milestone(
         current = milestones[milestone.kind]
         if current.done_on is not None:
             raise ElectionsError(f"这个节点已于{current.done_on:%Y-%m-%d}标记完成")
+        if not reason and done_on == current.date:
+            reason = current.exception_reason  # done as planned: the planned reason stands
         dates = {kind: m.effective_date for kind, m in milestones.items()}
         new_violations = _violations_of_change(election, dates, current.kind, done_on)
         if new_violations:

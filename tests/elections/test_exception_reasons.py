@@ -109,6 +109,15 @@ def test_completing_on_an_unlawful_day_needs_a_real_reason(cast: Cast) -> None:
     assert published(cast).exception_reason == REASON
 
 
+def test_done_as_planned_keeps_the_planned_reason(cast: Cast) -> None:
+    move(cast, LATE, REASON)
+    services.complete_milestone(published(cast), LATE, actor=cast.users["officer"], today=LATE)
+    m = published(cast)
+    assert m.done_on == LATE and m.exception_reason == REASON
+    event = AuditEvent.objects.get(action="elections.milestone.completed")
+    assert event.data["reason"] == REASON and event.data["reason_removed"] is False
+
+
 def test_schedule_page_refuses_an_empty_reason_with_a_message(cast: Cast) -> None:
     move(cast, LATE, REASON)
     response = cast.client("officer").post(
