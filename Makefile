@@ -30,6 +30,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
+	$(BIN)/python manage.py sync_rest_days
 	$(BIN)/python manage.py seed_demo
 
 run: seed

@@ -21,7 +21,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from guardian.models import UserObjectPermission
 
-from elections.models import Community, CommunityElection, Department, District, Street
+from elections.models import (
+    Community,
+    CommunityElection,
+    Department,
+    District,
+    ElectionCycle,
+    Street,
+)
 from elections.registration.models import Voter
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -178,6 +185,22 @@ def can_work_in_community(user: AnyUser, community: Community) -> bool:
         or community.pk in scope.worked_communities
         or community.street_id in scope.managed_streets
     )
+
+
+def get_election_for_officer(user: AnyUser, code: str) -> CommunityElection:
+    """The community's newest election, for the street officer of its street (404 otherwise)."""
+    election = get_election_for_user(user, code)
+    if not can_manage_community(user, election.community):
+        raise Http404("没有找到这个社区的换届")
+    return election
+
+
+def current_cycles(streets: QuerySet[Street]) -> dict[int, ElectionCycle]:
+    """Each street's newest cycle (the one new communities join), by street id."""
+    cycles: dict[int, ElectionCycle] = {}
+    for cycle in ElectionCycle.objects.filter(street__in=streets).order_by("street_id", "-term"):
+        cycles.setdefault(cycle.street_id, cycle)
+    return cycles
 
 
 def get_street_for_officer(user: AnyUser, street_id: int) -> Street:

@@ -8,3 +8,4 @@ class ElectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from elections import checks  # noqa: F401  (registers the stage checks)
+        from elections.registration import checks as registration_checks  # noqa: F401

@@ -28,6 +28,9 @@ ACTION_LABELS: dict[str, str] = {
     "elections.user.created": "添加用户",
     "elections.cycle.created": "创建换届",
     "elections.community_election.created": "社区加入换届",
+    "elections.community_election.election_day_changed": "更改社区选举日",
+    "elections.community.created": "添加社区",
+    "elections.rest_days.synced": "更新法定节假日",
     "elections.milestone.moved": "调整时间节点",
     "elections.milestone.moved_with_exception": "调整时间节点（例外）",
     "elections.milestone.completed": "记录节点完成日期",
@@ -101,6 +104,15 @@ DATA_LABELS: dict[str, str] = {
     "attempts": "检查次数",
     "message": "说明",
     "filters": "筛选条件",
+    "old_reason": "原理由",
+    "reason_removed": "理由已清除",
+    "moved": "随之调整的节点",
+    "code": "社区代码",
+    "community_name": "社区名称",
+    "cycle": "换届",
+    "year": "年份",
+    "deleted": "删除",
+    "kept_local": "保留的本地设置",
 }
 
 

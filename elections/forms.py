@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -7,7 +8,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q, QuerySet
 
-from elections.models import ROLE_SCOPES, Community, Department, District, Role, Street
+from elections.models import (
+    ROLE_SCOPES,
+    Community,
+    Department,
+    District,
+    Role,
+    RuleProfile,
+    Street,
+)
+from elections.schedule import cn_date
 
 SCOPE_MODELS: dict[str, type[Street | Community | Department | District]] = {
     "street": Street,
@@ -199,3 +209,104 @@ class AssignRoleForm(_RoleScopeMixin):
             .distinct()
             .order_by("username")
         )
+
+
+class _FutureDatesMixin:
+    """Dates a new plan is made for lie after today."""
+
+    today: dt.date
+
+    def _future(self, value: dt.date | None, what: str) -> dt.date | None:
+        if value is not None and value <= self.today:
+            raise forms.ValidationError(f"{what}须在今天（{cn_date(self.today)}）之后")
+        return value
+
+
+class CycleForm(_FutureDatesMixin, BootstrapMixin, forms.Form):
+    street = forms.ModelChoiceField(
+        label="街道", queryset=Street.objects.none(), empty_label="请选择街道"
+    )
+    term = forms.IntegerField(
+        label="届次", min_value=1, max_value=99, help_text="例如 11，即第十一届"
+    )
+    name = forms.CharField(
+        label="换届名称",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "例如：新河街道第十一届社区“两委”换届"}),
+    )
+    rule_profile = forms.ModelChoiceField(
+        label="规则方案",
+        queryset=RuleProfile.objects.all(),
+        empty_label="请选择规则方案",
+        help_text="决定各时间节点的天数，例如选民名单在选举日前几日公布",
+    )
+    election_day = forms.DateField(
+        label="居委会选举日（各社区默认）",
+        widget=DateInput(),
+        help_text="各社区的选举日以后可以单独更改",
+    )
+    party_meeting_day = forms.DateField(
+        label="党员大会日期（各社区默认，可不填）", widget=DateInput(), required=False
+    )
+
+    def __init__(
+        self, *args: Any, streets: QuerySet[Street], today: dt.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["street"].queryset = streets  # type: ignore[attr-defined]
+        self._style()
+
+    def clean_election_day(self) -> dt.date | None:
+        return self._future(self.cleaned_data.get("election_day"), "选举日")
+
+    def clean_party_meeting_day(self) -> dt.date | None:
+        return self._future(self.cleaned_data.get("party_meeting_day"), "党员大会日期")
+
+
+class CommunityForm(BootstrapMixin, forms.Form):
+    street = forms.ModelChoiceField(
+        label="街道", queryset=Street.objects.none(), empty_label="请选择街道"
+    )
+    name = forms.CharField(label="社区名称", max_length=60)
+    code = forms.RegexField(
+        label="社区代码",
+        max_length=20,
+        regex=r"^[A-Za-z0-9_-]{2,20}$",
+        error_messages={"invalid": "社区代码为2到20位字母、数字、_ 或 -，例如 XH07"},
+        help_text="简短且不再改动，用在网址和文件名里，例如 XH07；不能与已有社区重复",
+    )
+    join_cycle = forms.BooleanField(
+        label="同时加入本街道当前的换届（按换届的默认选举日生成日程）",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: Any, streets: QuerySet[Street], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = streets  # type: ignore[attr-defined]
+        self._style()
+        self.fields["join_cycle"].widget.attrs["class"] = "form-check-input"
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).upper()
+        if Community.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"社区代码“{code}”已被使用，请换一个")
+        return code
+
+
+class ElectionDayForm(_FutureDatesMixin, BootstrapMixin, forms.Form):
+    election_day = forms.DateField(label="新的选举日", widget=DateInput())
+    reason = forms.CharField(
+        label="改期理由（必填）",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "例如：经街道换届领导小组批准，因寒潮推迟"}),
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self._style()
+
+    def clean_election_day(self) -> dt.date | None:
+        return self._future(self.cleaned_data.get("election_day"), "新的选举日")

@@ -160,6 +160,9 @@ def _fmt(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+cn_date = _fmt  # the date as a person reads it: 2026年12月11日
+
+
 def _derived(
     dates: Mapping[str, dt.date],
     *,

@@ -5,6 +5,7 @@ these and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from elections import audit, schedule
 from elections.access import forget_scope
-from elections.calendar import rest_days_around
+from elections.calendar import rest_days_around, state_council_days
 from elections.models import (
     ROLE_SCOPES,
     TRACK_LABELS,
@@ -26,6 +27,7 @@ from elections.models import (
     District,
     ElectionCycle,
     Milestone,
+    RestDay,
     Role,
     RoleAssignment,
     RuleProfile,
@@ -194,6 +196,70 @@ def create_cycle(
     return cycle
 
 
+def next_term(street: Street) -> int:
+    """The term a new cycle of `street` gets by default: one after its latest."""
+    latest = street.cycles.order_by("-term").values_list("term", flat=True).first()
+    return (latest or 0) + 1
+
+
+def open_cycle(
+    *,
+    street: Street,
+    term: int,
+    name: str,
+    election_day: dt.date,
+    party_meeting_day: dt.date | None,
+    profile: RuleProfile,
+    actor: Any,
+) -> ElectionCycle:
+    """The street officer opens a cycle for every community of the street (the page's
+    service: create_cycle with the refusals a person can read)."""
+    name = name.strip()
+    if not name:
+        raise ElectionsError("请填写换届名称")
+    with transaction.atomic():
+        Street.objects.select_for_update().get(pk=street.pk)
+        if ElectionCycle.objects.filter(street=street, term=term).exists():
+            raise ElectionsError(f"{street.name}第{term}届换届已经创建过了")
+        if not street.communities.exists():
+            raise ElectionsError(f"{street.name}还没有社区，请先添加社区再创建换届")
+        return create_cycle(
+            street=street,
+            term=term,
+            name=name,
+            election_day=election_day,
+            party_meeting_day=party_meeting_day,
+            profile=profile,
+            actor=actor,
+        )
+
+
+def create_community(
+    *, street: Street, code: str, name: str, cycle: ElectionCycle | None, actor: Any
+) -> Community:
+    """Add a community to a street, and (optionally) to the street's current cycle."""
+    code, name = code.strip().upper(), name.strip()
+    if cycle is not None and cycle.street_id != street.pk:
+        raise ElectionsError("只能加入本街道的换届")
+    with transaction.atomic():
+        if Community.objects.filter(code=code).exists():
+            raise ElectionsError(f"社区代码“{code}”已被使用，请换一个")
+        try:
+            with transaction.atomic():
+                community = Community.objects.create(street=street, code=code, name=name)
+        except IntegrityError:
+            raise ElectionsError(f"社区代码“{code}”已被使用，请换一个") from None
+        audit.record(
+            actor,
+            "elections.community.created",
+            community,
+            data={"code": code, "community_name": name, "cycle": cycle.name if cycle else ""},
+        )
+        if cycle is not None:
+            add_community_to_cycle(cycle, community, actor=actor)
+    return community
+
+
 def add_community_to_cycle(
     cycle: ElectionCycle, community: Community, *, actor: Any
 ) -> CommunityElection:
@@ -230,6 +296,102 @@ def add_community_to_cycle(
     return election
 
 
+# Stages after which the committee's election day can no longer change.
+_VOTED_STAGES = ("voting", "results", "certification", "handover", "done")
+
+
+@dataclass(frozen=True)
+class Postponement:
+    election: CommunityElection
+    moved: list[str]  # milestone kinds moved to their new default day
+    warnings: list[schedule.Violation]  # done milestones now unlawful
+
+
+def change_election_day(
+    election: CommunityElection,
+    new_day: dt.date,
+    *,
+    reason: str,
+    actor: Any,
+    today: dt.date | None = None,
+) -> Postponement:
+    """Change (postpone) one community's election day and recompute its schedule.
+
+    The committee track's milestones not done yet move to their new default days
+    (and lose any exception reason: the default is lawful); done ones stay where
+    they happened, and are reported when the new day makes them unlawful. The party
+    track does not follow the election day and is left as it is."""
+    today = today or timezone.localdate()
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise ElectionsError(problem.replace("例外理由", "改期理由"))
+    reason = reason.strip()
+    if new_day <= today:
+        raise ElectionsError("新的选举日须在今天之后")
+    with transaction.atomic():
+        locked = (
+            CommunityElection.objects.select_for_update()
+            .select_related("community", "cycle__rule_profile")
+            .get(pk=election.pk)
+        )
+        if locked.committee_stage in _VOTED_STAGES:
+            raise ElectionsError("已经进入投票阶段，不能再更改选举日")
+        old_day = locked.election_day
+        if new_day == old_day:
+            raise ElectionsError("新的选举日与原选举日相同")
+        locked.election_day = new_day
+        locked.save(update_fields=["election_day", "updated_at"])
+        moved, warnings = _reschedule(locked)
+        audit.record(
+            actor,
+            "elections.community_election.election_day_changed",
+            locked,
+            data={
+                "from": old_day.isoformat(),
+                "to": new_day.isoformat(),
+                "reason": reason,
+                "moved": moved,
+                "violations": [f"{v.rule_id}: {v.message}" for v in warnings],
+            },
+        )
+    return Postponement(locked, moved, warnings)
+
+
+def _reschedule(election: CommunityElection) -> tuple[list[str], list[schedule.Violation]]:
+    params = election.cycle.rule_profile.params()
+    rest_days = rest_days_around(election.election_day)
+    defaults = schedule.default_dates(
+        election_day=election.election_day,
+        party_meeting_day=election.party_meeting_day,
+        params=params,
+        rest_days=rest_days,
+    )
+    milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
+    changed: list[Milestone] = []
+    for kind, m in milestones.items():
+        spec = schedule.SPEC_BY_KIND.get(kind)
+        if spec is None or spec.track != schedule.COMMITTEE or spec.derived:
+            continue
+        if (
+            m.done_on is None
+            and kind in defaults
+            and (m.date, m.exception_reason)
+            != (
+                defaults[kind],
+                "",
+            )
+        ):
+            m.date, m.exception_reason = defaults[kind], ""
+            changed.append(m)
+    if changed:
+        Milestone.objects.bulk_update(changed, ["date", "exception_reason"])
+    dates = {kind: m.effective_date for kind, m in milestones.items()}
+    _refresh_derived(election, milestones, dates)
+    done = {kind for kind, m in milestones.items() if m.done_on is not None}
+    warnings = [v for v in schedule_violations(election, dates) if v.kind in done]
+    return sorted(m.kind for m in changed), warnings
+
+
 def schedule_violations(
     election: CommunityElection, dates: dict[str, dt.date] | None = None
 ) -> list[schedule.Violation]:
@@ -249,47 +411,111 @@ def move_milestone(
 ) -> Milestone:
     """Move a milestone to a lawful date, or to an unlawful one with a recorded reason.
 
-    Derived milestones (objection deadlines, 另行选举 window …) follow from the
-    others and cannot be moved by hand; they are recomputed here."""
+    A recorded reason is only ever replaced by another valid reason, or cleared by
+    moving to a lawful date; both are audited with the old reason. Derived
+    milestones (objection deadlines, 另行选举 window …) follow from the others and
+    cannot be moved by hand; they are recomputed here."""
     spec = schedule.SPEC_BY_KIND.get(milestone.kind)
     if spec is None or spec.derived:
         raise ElectionsError("这个节点由其他节点推算得出，不能直接修改")
     reason = reason.strip()
     with transaction.atomic():
-        election = CommunityElection.objects.select_for_update().get(pk=milestone.election_id)
+        election = (
+            CommunityElection.objects.select_for_update()
+            .select_related("cycle__rule_profile")
+            .get(pk=milestone.election_id)
+        )
         milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
         current = milestones[milestone.kind]
         if current.done_on is not None:
             raise ElectionsError("这个节点已经完成，不能再调整计划日期")
-        old_date = current.date
+        old_date, old_reason = current.date, current.exception_reason
         dates = {kind: m.effective_date for kind, m in milestones.items()}
-        before = {(v.kind, v.rule_id, v.message) for v in schedule_violations(election, dates)}
+        broken = _violations_of_change(election, dates, current.kind, new_date)
+        if broken:
+            _check_exception(election, new_date, reason, broken, "这个日期不符合规定。")
         dates[current.kind] = new_date
-        after = schedule_violations(election, dates)
-        new_violations = [v for v in after if (v.kind, v.rule_id, v.message) not in before]
-        if new_violations and not reason:
-            raise ElectionsError(
-                "这个日期不符合规定。如确需调整，请填写例外理由。", issues=new_violations
-            )
         current.date = new_date
-        current.exception_reason = reason if new_violations else ""
+        current.exception_reason = reason if broken else ""
         current.save(update_fields=["date", "exception_reason", "updated_at"])
         _refresh_derived(election, milestones, dates)
         audit.record(
             actor,
-            "elections.milestone.moved_with_exception"
-            if new_violations
-            else "elections.milestone.moved",
+            "elections.milestone.moved_with_exception" if broken else "elections.milestone.moved",
             current,
             data={
                 "kind": current.kind,
                 "from": old_date.isoformat(),
                 "to": new_date.isoformat(),
-                "reason": reason,
-                "violations": [f"{v.rule_id}: {v.message}" for v in new_violations],
+                "reason": current.exception_reason,
+                "old_reason": old_reason,
+                "reason_removed": bool(old_reason) and not current.exception_reason,
+                "violations": [f"{v.rule_id}: {v.message}" for v in broken],
             },
         )
     return current
+
+
+# A reason is at least this many characters (after trimming), and not one character
+# repeated: the shortest real reasons name who decided and why, e.g. "领导小组批准"
+# (6) or "因寒潮推迟张贴" (7); "x", "无" or "同意" say nothing an auditor can check.
+MIN_REASON_CHARS = 6
+
+
+def reason_problem(reason: str) -> str | None:
+    """Why `reason` cannot stand as an exception reason, or None if it can."""
+    text = reason.strip()
+    if not text:
+        return "请填写例外理由。"
+    if len(text) < MIN_REASON_CHARS or len(set(text)) == 1:
+        return (
+            f"例外理由至少{MIN_REASON_CHARS}个字，并写明由谁决定、为什么，"
+            "例如“经街道换届领导小组批准，因寒潮推迟张贴”。"
+        )
+    return None
+
+
+def exception_window(election: CommunityElection) -> tuple[dt.date, dt.date]:
+    """The days an exception date may fall on: from the day the cycle was opened to the
+    end of the longest window after election day the schedule knows (the handover, R39,
+    or the 另行选举 window R31 where the profile's is longer)."""
+    params = election.cycle.rule_profile.params()
+    after = max(schedule.HANDOVER_DAYS, params.lingxing_window_days)
+    start = timezone.localdate(election.cycle.created_at)
+    return start, election.election_day + dt.timedelta(days=after)
+
+
+def _violations_of_change(
+    election: CommunityElection, dates: dict[str, dt.date], kind: str, day: dt.date
+) -> list[schedule.Violation]:
+    """What is unlawful about `kind` on `day`: violations the change brings, and the
+    milestone's own violations (so an already unlawful date keeps needing its reason)."""
+    before = {(v.kind, v.rule_id, v.message) for v in schedule_violations(election, dates)}
+    changed = {**dates, kind: day}
+    return [
+        v
+        for v in schedule_violations(election, changed)
+        if v.kind == kind or (v.kind, v.rule_id, v.message) not in before
+    ]
+
+
+def _check_exception(
+    election: CommunityElection,
+    day: dt.date,
+    reason: str,
+    broken: list[schedule.Violation],
+    lead: str,
+) -> None:
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise ElectionsError(f"{lead}如确需这样安排，{problem}", issues=broken)
+    start, end = exception_window(election)
+    if not start <= day <= end:
+        raise ElectionsError(
+            f"例外日期须在本次换届期间：{schedule.cn_date(start)}（创建换届之日）至"
+            f"{schedule.cn_date(end)}（选举日后工作移交期满）之间。",
+            issues=broken,
+        )
 
 
 def complete_milestone(
@@ -312,26 +538,25 @@ def complete_milestone(
         raise ElectionsError("完成日期不能晚于今天")
     reason = reason.strip()
     with transaction.atomic():
-        election = CommunityElection.objects.select_for_update().get(pk=milestone.election_id)
+        election = (
+            CommunityElection.objects.select_for_update()
+            .select_related("cycle__rule_profile")
+            .get(pk=milestone.election_id)
+        )
         milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
         current = milestones[milestone.kind]
         if current.done_on is not None:
             raise ElectionsError(f"这个节点已于{current.done_on:%Y-%m-%d}标记完成")
+        if not reason and done_on == current.date:
+            reason = current.exception_reason  # done as planned: the planned reason stands
         dates = {kind: m.effective_date for kind, m in milestones.items()}
-        before = {(v.kind, v.rule_id, v.message) for v in schedule_violations(election, dates)}
-        dates[current.kind] = done_on
-        new_violations = [
-            v
-            for v in schedule_violations(election, dates)
-            if (v.kind, v.rule_id, v.message) not in before
-        ]
-        if new_violations and not reason:
-            raise ElectionsError(
-                "这个完成日期不符合规定。如属实，请填写说明理由后再保存。", issues=new_violations
-            )
-        current.done_on = done_on
+        new_violations = _violations_of_change(election, dates, current.kind, done_on)
         if new_violations:
-            current.exception_reason = reason
+            _check_exception(election, done_on, reason, new_violations, "这个完成日期不符合规定。")
+        dates[current.kind] = done_on
+        old_reason = current.exception_reason
+        current.done_on = done_on
+        current.exception_reason = reason if new_violations else ""
         current.save(update_fields=["done_on", "exception_reason", "updated_at"])
         _refresh_derived(election, milestones, dates)
         audit.record(
@@ -342,7 +567,9 @@ def complete_milestone(
                 "kind": current.kind,
                 "done_on": done_on.isoformat(),
                 "planned": current.date.isoformat(),
-                "reason": reason,
+                "reason": current.exception_reason,
+                "old_reason": old_reason,
+                "reason_removed": bool(old_reason) and not current.exception_reason,
                 "violations": [f"{v.rule_id}: {v.message}" for v in new_violations],
             },
         )
@@ -400,3 +627,73 @@ def advance_stage(election: CommunityElection, track: str, *, actor: Any) -> Com
             data={"from": current, "to": target},
         )
     return locked
+
+
+# -- rest days (法定节假日 and 调休) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestDaySync:
+    year: int
+    has_data: bool
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept_local: int = 0
+
+
+def sync_rest_days(year: int, *, actor: Any = None) -> RestDaySync:
+    """Store the State Council's weekday holidays and 调休 working days for `year`.
+
+    Idempotent: a second run changes nothing. Rows from a local source (added in the
+    admin) are kept as they are; State Council rows no longer in the calendar go."""
+    official = state_council_days(year)
+    if official is None:
+        return RestDaySync(year, has_data=False)
+    wanted = {day.date: day for day in official}
+    with transaction.atomic():
+        existing = {r.date: r for r in RestDay.objects.select_for_update().filter(date__year=year)}
+        local = {d for d, r in existing.items() if r.source != RestDay.SOURCE_STATE_COUNCIL}
+        create = [
+            RestDay(
+                date=d,
+                is_working_day=day.is_working_day,
+                name=day.name,
+                source=RestDay.SOURCE_STATE_COUNCIL,
+            )
+            for d, day in wanted.items()
+            if d not in existing
+        ]
+        update = []
+        for d, day in wanted.items():
+            row = existing.get(d)
+            if row is None or d in local:
+                continue
+            if (row.is_working_day, row.name) != (day.is_working_day, day.name):
+                row.is_working_day, row.name = day.is_working_day, day.name
+                update.append(row)
+        stale = [r.pk for d, r in existing.items() if d not in wanted and d not in local]
+        RestDay.objects.bulk_create(create)
+        RestDay.objects.bulk_update(update, ["is_working_day", "name"])
+        RestDay.objects.filter(pk__in=stale).delete()
+        result = RestDaySync(
+            year,
+            has_data=True,
+            created=len(create),
+            updated=len(update),
+            deleted=len(stale),
+            kept_local=len(local & set(wanted)),
+        )
+        if create or update or stale:
+            audit.record(
+                actor,
+                "elections.rest_days.synced",
+                data={
+                    "year": year,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "deleted": result.deleted,
+                    "kept_local": result.kept_local,
+                },
+            )
+    return result

@@ -23,6 +23,8 @@ class Issue:
     code: str
     message: str
     rule_id: str = ""
+    url: str = ""  # where the issue is fixed (a page of ours); shown as a link
+    link_label: str = ""  # the link's text, e.g. "去选民名册"
 
 
 StageCheck = Callable[["CommunityElection"], list[Issue]]

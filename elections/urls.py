@@ -6,7 +6,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("no-role/", views.no_role, name="no_role"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("cycles/new/", views.cycle_new, name="cycle_new"),
+    path("communities/new/", views.community_new, name="community_new"),
     path("c/<str:code>/", views.community, name="community"),
+    path("c/<str:code>/election-day/", views.election_day_edit, name="election_day_edit"),
     path("c/<str:code>/schedule/", views.community_schedule, name="community_schedule"),
     path(
         "c/<str:code>/schedule/<str:kind>/move/",

@@ -23,7 +23,10 @@ from elections.dashboard import dashboard_rows
 from elections.forms import (
     AssignRoleForm,
     AuditFilterForm,
+    CommunityForm,
     CompleteMilestoneForm,
+    CycleForm,
+    ElectionDayForm,
     MoveMilestoneForm,
     NewUserForm,
 )
@@ -36,13 +39,18 @@ from elections.models import (
     RoleAssignment,
     Street,
 )
+from elections.schedule import cn_date
 from elections.services import (
     ElectionsError,
     advance_stage,
     assign_role,
+    change_election_day,
     complete_milestone,
+    create_community,
     create_user,
     move_milestone,
+    next_term,
+    open_cycle,
     revoke_role,
     schedule_violations,
 )
@@ -73,7 +81,15 @@ def no_role(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = dashboard_rows(request.user, today)
-    return render(request, "elections/dashboard.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "elections/dashboard.html",
+        {
+            "rows": rows,
+            "today": today,
+            "is_officer": access.scope_of(request.user).is_street_officer,
+        },
+    )
 
 
 def _today() -> dt.date:
@@ -367,3 +383,125 @@ def revoke_role_view(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"已撤销“{assignment.user.get_username()}”的{assignment.get_role_display()}角色。"
     )
     return redirect("users")
+
+
+# -- the street officer's cycle, communities and election days ----------------------------
+
+
+def _issue_text(exc: ElectionsError) -> str:
+    details = "；".join(f"{v.message}（规则 {v.rule_id}）" for v in exc.issues)
+    return f"{exc.message} {details}".strip()
+
+
+@access.require(access.street_officer)
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    streets = access.managed_streets(request.user)
+    form = CycleForm(request.POST or None, streets=streets, today=_today())
+    if not request.POST and streets.count() == 1:
+        street = streets.get()
+        form.initial = {"street": street, "term": next_term(street)}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = open_cycle(
+                street=data["street"],
+                term=data["term"],
+                name=data["name"],
+                election_day=data["election_day"],
+                party_meeting_day=data["party_meeting_day"],
+                profile=data["rule_profile"],
+                actor=request.user,
+            )
+        except ElectionsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            count = cycle.elections.count()
+            messages.success(
+                request,
+                f"已创建“{cycle.name}”，{count} 个社区的日程已按选举日生成。"
+                "下一步：打开各社区的日程核对日期，需要时单独更改某个社区的选举日。",
+            )
+            return redirect("dashboard")
+    return render(request, "elections/cycle_new.html", {"form": form})
+
+
+@access.require(access.street_officer)
+def community_new(request: HttpRequest) -> HttpResponse:
+    streets = access.managed_streets(request.user)
+    cycles = access.current_cycles(streets)
+    form = CommunityForm(request.POST or None, streets=streets)
+    if not request.POST and streets.count() == 1:
+        form.initial = {"street": streets.get(), "join_cycle": True}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = cycles.get(data["street"].pk) if data["join_cycle"] else None
+        try:
+            community = create_community(
+                street=data["street"],
+                code=data["code"],
+                name=data["name"],
+                cycle=cycle,
+                actor=request.user,
+            )
+        except ElectionsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if cycle is not None:
+                messages.success(
+                    request,
+                    f"已添加“{community.name}”（{community.code}）并加入“{cycle.name}”。"
+                    "下一步：核对它的日程，并在“用户与角色”中为它的选举委员会添加成员。",
+                )
+                return redirect("community", code=community.code)
+            messages.success(
+                request,
+                f"已添加“{community.name}”（{community.code}）。它还没有加入换届："
+                "创建换届时会自动加入。",
+            )
+            return redirect("dashboard")
+    return render(
+        request,
+        "elections/community_new.html",
+        {"form": form, "cycles": [cycles[s.pk] for s in streets if s.pk in cycles]},
+    )
+
+
+@access.require(access.street_officer)
+def election_day_edit(request: HttpRequest, code: str) -> HttpResponse:
+    election = access.get_election_for_officer(request.user, code)
+    form = ElectionDayForm(
+        request.POST or None, today=_today(), initial={"election_day": election.election_day}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = change_election_day(
+                election,
+                form.cleaned_data["election_day"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                today=_today(),
+            )
+        except ElectionsError as exc:
+            form.add_error(None, _issue_text(exc))
+        else:
+            messages.success(
+                request,
+                f"选举日已改为{cn_date(result.election.election_day)}，"
+                f"{len(result.moved)} 个未完成的时间节点已按新选举日重新推算。",
+            )
+            for warning in result.warnings:
+                messages.warning(
+                    request,
+                    f"已完成的节点现在不符合规定：{warning.message}（规则 {warning.rule_id}）",
+                )
+            return redirect("community_schedule", code=code)
+    return render(
+        request,
+        "elections/election_day.html",
+        {
+            "election": election,
+            "community": election.community,
+            "form": form,
+            "violations": schedule_violations(election),
+        },
+    )

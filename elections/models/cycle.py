@@ -143,11 +143,18 @@ class Milestone(models.Model):
 class RestDay(models.Model):
     """法定休假日 and 调休 working days, for deadline extension (民法典 art. 203, RULES.md G3).
 
-    Saturdays and Sundays are rest days unless listed here as a working day."""
+    Saturdays and Sundays are rest days unless listed here as a working day. Rows from
+    the State Council's calendar are written by `sync_rest_days`; a local row (added in
+    the admin) is never overwritten by it."""
+
+    SOURCE_STATE_COUNCIL = "state_council"
+    SOURCE_LOCAL = "local"
+    SOURCES = [(SOURCE_STATE_COUNCIL, "国务院"), (SOURCE_LOCAL, "本地")]
 
     date = models.DateField("日期", unique=True)
     is_working_day = models.BooleanField("调休上班", default=False)
     name = models.CharField("名称", max_length=40, blank=True)
+    source = models.CharField("来源", max_length=20, choices=SOURCES, default=SOURCE_LOCAL)
 
     class Meta:
         verbose_name = "休假日"

@@ -103,6 +103,14 @@ class Command(BaseCommand):
 
     def _seed(self, election_day: dt.date) -> bool:
         install_profiles_if_missing()
+        # The demo's deadlines extend over the real holidays (idempotent).
+        for year in sorted(
+            {
+                (election_day - dt.timedelta(days=90)).year,
+                (election_day + dt.timedelta(days=60)).year,
+            }
+        ):
+            services.sync_rest_days(year)
         district, _ = District.objects.get_or_create(
             code="430105", defaults={"name": "开福区", "city": "长沙市"}
         )
