@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("elections", "0006_drop_voter_name_index"),
+        ("elections", "0007_voter_import_heartbeat"),
     ]
 
     operations = [
