@@ -1,7 +1,9 @@
 """Settings for 换届通, read from environment variables (see `.env.example`).
 
 Three modes, chosen by HUANJIE_ENV:
-- development (default): SQLite under var/, Celery tasks run in-process, DEBUG on;
+- development (default, what `make run` uses): SQLite under var/, Celery tasks run
+  in-process, DEBUG off (the Chinese error pages) unless HUANJIE_DEBUG=1, static files
+  from WhiteNoise straight out of static/;
 - test: like development, but fast password hashing; PostgreSQL/Redis when
   DATABASE_URL/REDIS_URL are set;
 - production: every secret must be set or start-up fails; secure cookies, HSTS.
@@ -10,6 +12,8 @@ Three modes, chosen by HUANJIE_ENV:
 from __future__ import annotations
 
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env, parse_database_url
 
@@ -29,7 +33,11 @@ SECRET_KEY = env.str("SECRET_KEY", _DEV_SECRET, secret=True)
 PERSONAL_DATA_KEY = env.str(
     "PERSONAL_DATA_KEY", "dev-only-personal-data-key-not-for-real-data", secret=True
 )
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages (English, with settings and URL patterns) only when a developer
+# asks for them: `HUANJIE_DEBUG=1 make run`. Never in production.
+DEBUG = env.bool("HUANJIE_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("HUANJIE_DEBUG must not be set in production")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -41,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too (before staticfiles' own handler).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
@@ -52,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,10 +71,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-if PRODUCTION:
-    # Static files from gunicorn in production; runserver serves them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -126,6 +133,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Development and tests: WhiteNoise serves static/ through the finders, re-read on each
+# request, so `make run` needs no collectstatic. Production serves the collected,
+# hashed files (collectstatic in the Dockerfile).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -155,6 +167,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_FAILURE_VIEW = "elections.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
