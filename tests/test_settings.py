@@ -87,6 +87,11 @@ print(json.dumps({
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "PASSWORD_HASHER": s.PASSWORD_HASHERS[0],
     "MIDDLEWARE": s.MIDDLEWARE,
+    "AUTHENTICATION_BACKENDS": s.AUTHENTICATION_BACKENDS,
+    "AXES_LOCKOUT_PARAMETERS": s.AXES_LOCKOUT_PARAMETERS,
+    "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
+    "AXES_COOLOFF_SECONDS": s.AXES_COOLOFF_TIME.total_seconds(),
+    "TRUSTED_PROXIES": s.TRUSTED_PROXIES,
     "WHITENOISE_USE_FINDERS": s.WHITENOISE_USE_FINDERS,
 }))
 """
@@ -144,6 +149,7 @@ def test_production_settings_are_secure(tmp_path: Path) -> None:
     assert shown["BROKER"] == "redis://127.0.0.1:6379/0"
     assert shown["ENGINE"] == "django.db.backends.sqlite3"
     assert shown["DB_NAME"] == str(tmp_path / "x.sqlite3")
+    assert shown["TRUSTED_PROXIES"] == 1  # the TLS proxy in front of gunicorn
     assert shown["WHITENOISE_USE_FINDERS"] is False  # the collected, hashed files
 
 
@@ -152,6 +158,16 @@ def test_production_refuses_debug(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "HUANJIE_DEBUG must not be set in production" in result.stderr
+
+
+def test_trusted_proxies_cannot_be_negative() -> None:
+    result = run(
+        ["manage.py", "check"],
+        base_env() | {"HUANJIE_ENV": "development", "HUANJIE_TRUSTED_PROXIES": "-1"},
+    )
+
+    assert result.returncode != 0
+    assert "HUANJIE_TRUSTED_PROXIES must be 0 or more" in result.stderr
 
 
 def test_unknown_mode_is_refused() -> None:
@@ -181,7 +197,15 @@ def test_development_defaults() -> None:
     middleware = shown["MIDDLEWARE"]
     assert isinstance(middleware, list)
     assert middleware[1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    assert middleware[-1] == "axes.middleware.AxesMiddleware"
     assert shown["WHITENOISE_USE_FINDERS"] is True  # static/ served without collectstatic
+    assert shown["TRUSTED_PROXIES"] == 0  # X-Forwarded-For ignored
+    backends = shown["AUTHENTICATION_BACKENDS"]
+    assert isinstance(backends, list)
+    assert backends[0] == "axes.backends.AxesStandaloneBackend"
+    assert shown["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert shown["AXES_FAILURE_LIMIT"] == 5
+    assert shown["AXES_COOLOFF_SECONDS"] == 15 * 60
 
 
 @pytest.mark.parametrize(("value", "debug"), [("1", True), ("true", True), ("0", False)])

@@ -11,6 +11,7 @@ Three modes, chosen by HUANJIE_ENV:
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "axes",
     "elections",
     "candidates",
     "vetting",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lock-out flagged during authentication into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (username, address) before the password is checked.
+    # It needs the request: tests log in with client.force_login (or pass request=).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -117,9 +124,28 @@ if TESTING:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Lock-out after repeated failed logins (elections.auth)
+# Lock-out after repeated failed logins (django-axes; page and audit row in elections.auth).
+# Counted per username AND client address together, so a stranger typing someone's
+# username wrong locks out only their own address, never the real user elsewhere.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock-out does not restart the 15 minutes (as before axes).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "elections.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "elections.auth.client_ip"
+# Successful logins are not logged by axes (the audit log is the record that counts).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies in front of the app append the client address to
+# X-Forwarded-For (production: the TLS proxy before gunicorn). 0 = use the connection's
+# address and ignore the header, which a client could otherwise forge.
+TRUSTED_PROXIES = env.int("HUANJIE_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("HUANJIE_TRUSTED_PROXIES must be 0 or more")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -187,6 +213,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    # axes logs every login at INFO; failures and lock-outs come at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Upload limits (voter-roll imports are streamed to disk above the memory limit).
