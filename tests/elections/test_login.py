@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.test import Client, RequestFactory, override_settings
 
+from elections.audit import describe_data
 from elections.auth import client_ip
 from elections.models import AuditEvent
 from tests.conftest import Cast
@@ -101,6 +102,11 @@ def test_the_lock_out_is_audited_once(cast: Cast) -> None:
     [event] = lockouts()
     assert event.actor_id is None
     assert event.data == {"username": "member_a", "ip_address": STRANGER, "minutes": 15}
+    assert dict(describe_data(event.data)) == {
+        "用户名": "member_a",
+        "登录地址": STRANGER,
+        "锁定分钟数": "15",
+    }
 
 
 def test_tries_during_the_lock_out_do_not_extend_it(cast: Cast) -> None:
