@@ -26,6 +26,7 @@ RUN pip install -c constraints.txt .
 # .venv and the development database under var/ into the image.
 COPY manage.py ./
 COPY templates ./templates
+COPY locale ./locale
 COPY static ./static
 # collectstatic needs settings but no real secrets.
 RUN SECRET_KEY=build PERSONAL_DATA_KEY=build ALLOWED_HOSTS=localhost CSRF_TRUSTED_ORIGINS=https://localhost \

@@ -7,5 +7,5 @@ class ElectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from elections import checks  # noqa: F401  (registers the stage checks)
+        from elections import auth, checks  # noqa: F401  (the lock-out audit; the stage checks)
         from elections.registration import checks as registration_checks  # noqa: F401

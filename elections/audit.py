@@ -60,6 +60,8 @@ DATA_LABELS: dict[str, str] = {
     "role": "角色",
     "scope": "范围",
     "username": "用户名",
+    "ip_address": "登录地址",
+    "minutes": "锁定分钟数",
     "full_name": "姓名",
     "term": "届次",
     "election_day": "选举日",

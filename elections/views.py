@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from elections import access, schedule
-from elections.auth import LockoutAuthenticationForm
+from elections.auth import LockoutAuthenticationForm, login_context
 from elections.dashboard import dashboard_rows
 from elections.forms import (
     AssignRoleForm,
@@ -61,6 +61,9 @@ class HuanjieLoginView(LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "elections/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **login_context()}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -7,8 +7,12 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -82,6 +86,13 @@ print(json.dumps({
     "STATICFILES_BACKEND": s.STORAGES["staticfiles"]["BACKEND"],
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "PASSWORD_HASHER": s.PASSWORD_HASHERS[0],
+    "MIDDLEWARE": s.MIDDLEWARE,
+    "AUTHENTICATION_BACKENDS": s.AUTHENTICATION_BACKENDS,
+    "AXES_LOCKOUT_PARAMETERS": s.AXES_LOCKOUT_PARAMETERS,
+    "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
+    "AXES_COOLOFF_SECONDS": s.AXES_COOLOFF_TIME.total_seconds(),
+    "TRUSTED_PROXIES": s.TRUSTED_PROXIES,
+    "WHITENOISE_USE_FINDERS": s.WHITENOISE_USE_FINDERS,
 }))
 """
 
@@ -138,6 +149,25 @@ def test_production_settings_are_secure(tmp_path: Path) -> None:
     assert shown["BROKER"] == "redis://127.0.0.1:6379/0"
     assert shown["ENGINE"] == "django.db.backends.sqlite3"
     assert shown["DB_NAME"] == str(tmp_path / "x.sqlite3")
+    assert shown["TRUSTED_PROXIES"] == 1  # the TLS proxy in front of gunicorn
+    assert shown["WHITENOISE_USE_FINDERS"] is False  # the collected, hashed files
+
+
+def test_production_refuses_debug(tmp_path: Path) -> None:
+    result = run(["manage.py", "check"], production_env(tmp_path) | {"HUANJIE_DEBUG": "1"})
+
+    assert result.returncode != 0
+    assert "HUANJIE_DEBUG must not be set in production" in result.stderr
+
+
+def test_trusted_proxies_cannot_be_negative() -> None:
+    result = run(
+        ["manage.py", "check"],
+        base_env() | {"HUANJIE_ENV": "development", "HUANJIE_TRUSTED_PROXIES": "-1"},
+    )
+
+    assert result.returncode != 0
+    assert "HUANJIE_TRUSTED_PROXIES must be 0 or more" in result.stderr
 
 
 def test_unknown_mode_is_refused() -> None:
@@ -156,7 +186,7 @@ def test_development_defaults() -> None:
     assert shown["LANGUAGE_CODE"] == "zh-hans"
     assert shown["TIME_ZONE"] == "Asia/Shanghai"
     assert shown["USE_TZ"] is True
-    assert shown["DEBUG"] is True
+    assert shown["DEBUG"] is False  # `make run` shows the Chinese error pages
     assert shown["ENGINE"] == "django.db.backends.sqlite3"
     assert shown["DB_NAME"] == str(ROOT / "var" / "huanjie.sqlite3")
     assert shown["EAGER"] is True
@@ -164,6 +194,81 @@ def test_development_defaults() -> None:
     assert shown["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "testserver"]
     assert shown["STATICFILES_BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
     assert shown["PASSWORD_HASHER"] != "django.contrib.auth.hashers.MD5PasswordHasher"
+    middleware = shown["MIDDLEWARE"]
+    assert isinstance(middleware, list)
+    assert middleware[1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    assert middleware[-1] == "axes.middleware.AxesMiddleware"
+    assert shown["WHITENOISE_USE_FINDERS"] is True  # static/ served without collectstatic
+    assert shown["TRUSTED_PROXIES"] == 0  # X-Forwarded-For ignored
+    backends = shown["AUTHENTICATION_BACKENDS"]
+    assert isinstance(backends, list)
+    assert backends[0] == "axes.backends.AxesStandaloneBackend"
+    assert shown["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert shown["AXES_FAILURE_LIMIT"] == 5
+    assert shown["AXES_COOLOFF_SECONDS"] == 15 * 60
+
+
+@pytest.mark.parametrize(("value", "debug"), [("1", True), ("true", True), ("0", False)])
+def test_developer_switch_for_debug(value: str, debug: bool) -> None:
+    shown = show_settings(base_env() | {"HUANJIE_ENV": "development", "HUANJIE_DEBUG": value})
+
+    assert shown["DEBUG"] is debug
+
+
+def test_the_debug_switch_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    two_commands = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert "HUANJIE_DEBUG=1 make run" in two_commands
+    assert re.search(r"^# HUANJIE_DEBUG=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 — loopback
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_runserver_in_development_mode_serves_static_files_and_chinese_404(
+    tmp_path: Path,
+) -> None:
+    """What `make run` starts: runserver with DEBUG off (no --insecure), static files
+    through WhiteNoise, and the Chinese 404 instead of the debug page."""
+    port = free_port()
+    env = base_env() | {"HUANJIE_ENV": "development", "HUANJIE_VAR_DIR": str(tmp_path)}
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):  # wait for the server to listen (at most ~60 s)
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        static_status, css = fetch(base + "/static/css/huanjie.css")
+        missing_status, page = fetch(base + "/no-such-page/")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert (static_status, "--hj-red" in css) == (200, True)
+    assert missing_status == 404
+    assert "没有找到这个页面" in page and "返回首页" in page
+    assert "DEBUG = True" not in page and "URLconf" not in page
 
 
 def test_settings_under_pytest_are_test_mode() -> None:

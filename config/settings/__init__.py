@@ -1,7 +1,9 @@
 """Settings for 换届通, read from environment variables (see `.env.example`).
 
 Three modes, chosen by HUANJIE_ENV:
-- development (default): SQLite under var/, Celery tasks run in-process, DEBUG on;
+- development (default, what `make run` uses): SQLite under var/, Celery tasks run
+  in-process, DEBUG off (the Chinese error pages) unless HUANJIE_DEBUG=1, static files
+  from WhiteNoise straight out of static/;
 - test: like development, but fast password hashing; PostgreSQL/Redis when
   DATABASE_URL/REDIS_URL are set;
 - production: every secret must be set or start-up fails; secure cookies, HSTS.
@@ -9,7 +11,10 @@ Three modes, chosen by HUANJIE_ENV:
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env, parse_database_url
 
@@ -29,7 +34,11 @@ SECRET_KEY = env.str("SECRET_KEY", _DEV_SECRET, secret=True)
 PERSONAL_DATA_KEY = env.str(
     "PERSONAL_DATA_KEY", "dev-only-personal-data-key-not-for-real-data", secret=True
 )
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages (English, with settings and URL patterns) only when a developer
+# asks for them: `HUANJIE_DEBUG=1 make run`. Never in production.
+DEBUG = env.bool("HUANJIE_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("HUANJIE_DEBUG must not be set in production")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -41,9 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too (before staticfiles' own handler).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "axes",
     "elections",
     "candidates",
     "vetting",
@@ -52,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,11 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lock-out flagged during authentication into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
-
-if PRODUCTION:
-    # Static files from gunicorn in production; runserver serves them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -96,23 +107,47 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (username, address) before the password is checked.
+    # It needs the request: tests log in with client.force_login (or pass request=).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object; outsiders see nothing
 GUARDIAN_RAISE_403 = False
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Lock-out after repeated failed logins (elections.auth)
+# Lock-out after repeated failed logins (django-axes; page and audit row in elections.auth).
+# Counted per username AND client address together, so a stranger typing someone's
+# username wrong locks out only their own address, never the real user elsewhere.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock-out does not restart the 15 minutes (as before axes).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "elections.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "elections.auth.client_ip"
+# Successful logins are not logged by axes (the audit log is the record that counts).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies in front of the app append the client address to
+# X-Forwarded-For (production: the TLS proxy before gunicorn). 0 = use the connection's
+# address and ignore the header, which a client could otherwise forge.
+TRUSTED_PROXIES = env.int("HUANJIE_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("HUANJIE_TRUSTED_PROXIES must be 0 or more")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -126,6 +161,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Development and tests: WhiteNoise serves static/ through the finders, re-read on each
+# request, so `make run` needs no collectstatic. Production serves the collected,
+# hashed files (collectstatic in the Dockerfile).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -163,6 +203,7 @@ VOTER_IMPORT_MAX_ATTEMPTS = env.int("VOTER_IMPORT_MAX_ATTEMPTS", 3)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_FAILURE_VIEW = "elections.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -182,6 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    # axes logs every login at INFO; failures and lock-outs come at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Upload limits (voter-roll imports are streamed to disk above the memory limit).

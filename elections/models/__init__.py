@@ -30,7 +30,6 @@ from elections.models.profiles import (
 )
 from elections.models.roles import (
     ROLE_SCOPES,
-    LoginThrottle,
     Role,
     RoleAssignment,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "Department",
     "District",
     "ElectionCycle",
-    "LoginThrottle",
     "Milestone",
     "RestDay",
     "Role",

@@ -1,8 +1,6 @@
-"""Roles given for a scope, and the login lock-out record."""
+"""Roles given for a scope."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -108,22 +106,3 @@ class RoleAssignment(models.Model):
     def scope_label(self) -> str:
         scope = self.scope
         return str(scope) if scope is not None else ""
-
-
-class LoginThrottle(models.Model):
-    """Failed logins per username, for the lock-out (elections.auth)."""
-
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "登录失败记录"
-        verbose_name_plural = "登录失败记录"
-
-    def __str__(self) -> str:
-        return self.username
-
-    def is_locked(self, now: dt.datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
