@@ -32,7 +32,6 @@ from elections.models import (
     TRACKS,
     AuditEvent,
     Community,
-    Milestone,
     RoleAssignment,
     Street,
 )
@@ -182,9 +181,7 @@ def _milestone_action(
     election = access.get_election_for_user(request.user, code)
     if not allowed(request.user, election.community):
         raise Http404("没有找到这个社区")
-    milestone = Milestone.objects.filter(election=election, kind=kind).first()
-    if milestone is None:
-        raise Http404("没有这个时间节点")
+    milestone = access.get_milestone_for_election(election, kind)
     if not form.is_valid():
         messages.error(request, "请填写有效的日期，例如 2026-12-01。")
         return redirect("community_schedule", code=code)
@@ -351,14 +348,7 @@ def _assign(request: HttpRequest, form: AssignRoleForm) -> HttpResponse:
 @require_POST
 @access.require(access.street_officer)
 def revoke_role_view(request: HttpRequest, pk: int) -> HttpResponse:
-    streets = list(access.managed_streets(request.user))
-    assignment = (
-        RoleAssignment.objects.filter(_assignment_filter(streets), pk=pk)
-        .select_related("user", "street", "community", "department", "district")
-        .first()
-    )
-    if assignment is None:
-        raise Http404("没有找到这个角色")
+    assignment = access.get_assignment_for_officer(request.user, pk)
     if assignment.user_id == request.user.pk and assignment.role == "street_officer":
         messages.error(request, "不能撤销自己的街道换届办角色。")
         return redirect("users")
