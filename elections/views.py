@@ -258,7 +258,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("community"):
             events = events.filter(community_id=form.cleaned_data["community"].pk)
         if form.cleaned_data.get("action"):
-            events = events.filter(action__startswith=form.cleaned_data["action"])
+            events = events.filter(action=form.cleaned_data["action"])
     page = Paginator(events.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     names = dict(
         Community.objects.filter(pk__in={e.community_id for e in page}).values_list("pk", "name")
