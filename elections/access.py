@@ -27,9 +27,11 @@ from elections.models import (
     Department,
     District,
     ElectionCycle,
+    Milestone,
+    RoleAssignment,
     Street,
 )
-from elections.registration.models import Voter
+from elections.registration.models import Objection, Voter, VoterImport
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -213,6 +215,40 @@ def get_street_for_officer(user: AnyUser, street_id: int) -> Street:
         raise Http404("没有找到这个街道") from None
 
 
+def get_milestone_for_election(election: CommunityElection, kind: str) -> Milestone:
+    """The election's milestone of this kind (the election already fetched for the user)."""
+    milestone = Milestone.objects.filter(election=election, kind=kind).first()
+    if milestone is None:
+        raise Http404("没有这个时间节点")
+    return milestone
+
+
+def officer_assignments_filter(streets: list[Street]) -> Q:
+    """Role assignments a street officer of `streets` manages: their streets, the
+    streets' communities, and the departments and districts of their districts."""
+    street_ids = [s.pk for s in streets]
+    district_ids = [s.district_id for s in streets]
+    return (
+        Q(street_id__in=street_ids)
+        | Q(community__street_id__in=street_ids)
+        | Q(department__district_id__in=district_ids)
+        | Q(district_id__in=district_ids)
+    )
+
+
+def get_assignment_for_officer(user: AnyUser, pk: int) -> RoleAssignment:
+    """A role assignment the street officer manages, or 404 (also for another street's)."""
+    streets = list(managed_streets(user))
+    assignment = (
+        RoleAssignment.objects.filter(officer_assignments_filter(streets), pk=pk)
+        .select_related("user", "street", "community", "department", "district")
+        .first()
+    )
+    if assignment is None:
+        raise Http404("没有找到这个角色")
+    return assignment
+
+
 def managed_streets(user: AnyUser) -> QuerySet[Street]:
     scope = scope_of(user)
     qs = Street.objects.select_related("district")
@@ -353,6 +389,28 @@ def get_voter_for_user(user: AnyUser, election: CommunityElection, pk: int) -> V
         return Voter.objects.select_related("election__community").get(pk=pk, election=election)
     except Voter.DoesNotExist:
         raise Http404("没有找到这位选民") from None
+
+
+def get_objection_for_election(election: CommunityElection, pk: int) -> Objection:
+    """The election's objection, or 404 (also for another community's)."""
+    try:
+        return Objection.objects.select_related("subject_voter", "decided_by").get(
+            pk=pk, election=election
+        )
+    except Objection.DoesNotExist:
+        raise Http404("没有找到这件申诉") from None
+
+
+def get_import_for_election(election: CommunityElection, pk: int) -> VoterImport:
+    """The election's voter import, or 404 (also for another community's)."""
+    voter_import = (
+        VoterImport.objects.select_related("election__community", "created_by")
+        .filter(pk=pk, election=election)
+        .first()
+    )
+    if voter_import is None:
+        raise Http404("没有找到这次导入")
+    return voter_import
 
 
 def roll_editor(scope: Scope) -> bool:

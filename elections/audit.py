@@ -6,10 +6,11 @@ an audit row without its change). Personal data in `data` is masked here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 from elections.idnumbers import mask_id_number, mask_phone
 from elections.models import AuditEvent
@@ -20,8 +21,8 @@ _PHONE_KEYS = frozenset({"phone", "联系电话"})
 _DROPPED_KEYS = frozenset({"password", "password1", "password2", "密码"})
 
 
-# Plain-Chinese names of the actions, for the audit page. An action without an
-# entry is shown by its dotted name.
+# Plain-Chinese names of the actions, for the audit page and its filter. Every
+# action the code records needs one (tests/elections/test_audit.py checks).
 ACTION_LABELS: dict[str, str] = {
     "elections.role.assigned": "授予角色",
     "elections.role.revoked": "撤销角色",
@@ -37,7 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "elections.auth.locked_out": "连续登录失败，账号暂时锁定",
     "elections.stage.committee.advanced": "居委会换届进入下一阶段",
     "elections.stage.party.advanced": "党组织换届进入下一阶段",
-    "elections.demo.stages_set": "演示数据：设置阶段",
+    "elections.demo.stages_set": "演示数据：设置阶段",  # older rows; seed_demo now advances
     "elections.voter.registered": "登记选民",
     "elections.voter.updated": "修改选民信息",
     "elections.voter.removed": "移除选民",
@@ -120,6 +121,11 @@ DATA_LABELS: dict[str, str] = {
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(code, label) of every action, in label order, for the audit page's filter."""
+    return sorted(ACTION_LABELS.items(), key=lambda item: (item[1], item[0]))
 
 
 def _value_labels() -> dict[str, str]:
@@ -238,6 +244,45 @@ def record(
         community_id=community_id,
         data=mask_data(dict(data or {})),
     )
+
+
+def record_many(
+    actor: Any,
+    action: str,
+    rows: Iterable[tuple[models.Model, Mapping[str, Any]]],
+    *,
+    community_id: int | None,
+    street_id: int | None,
+) -> int:
+    """Write one audit row per (object, data) of a batch change, in one bulk insert.
+
+    For changes of many objects of one community (an import): the caller gives the
+    community and street, so that no object is asked for them (no query per row)."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransactionError(
+            f"audit.record_many({action!r}) must run inside the transaction of the change"
+        )
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if authenticated else None
+    actor_name = actor.get_username() if authenticated else "系统"
+    now = timezone.now()
+    events = [
+        AuditEvent(
+            created_at=now,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            street_id=street_id,
+            community_id=community_id,
+            data=mask_data(dict(data)),
+        )
+        for obj, data in rows
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
 
 
 def _community_id_of(obj: models.Model) -> int | None:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q, QuerySet
 
+from elections import audit
 from elections.models import (
     ROLE_SCOPES,
     Community,
@@ -78,16 +79,12 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     community = forms.ModelChoiceField(
         label="社区", queryset=Community.objects.none(), required=False, empty_label="全部社区"
     )
-    action = forms.CharField(
-        label="操作（开头匹配）",
-        required=False,
-        max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "例如 elections.milestone"}),
-    )
+    action = forms.ChoiceField(label="操作", required=False)
 
     def __init__(self, *args: Any, communities: QuerySet[Community], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", "全部操作"), *audit.action_choices()]  # type: ignore[attr-defined]
         self._style()
 
 

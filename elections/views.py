@@ -35,7 +35,6 @@ from elections.models import (
     TRACKS,
     AuditEvent,
     Community,
-    Milestone,
     RoleAssignment,
     Street,
 )
@@ -201,9 +200,7 @@ def _milestone_action(
     election = access.get_election_for_user(request.user, code)
     if not allowed(request.user, election.community):
         raise Http404("没有找到这个社区")
-    milestone = Milestone.objects.filter(election=election, kind=kind).first()
-    if milestone is None:
-        raise Http404("没有这个时间节点")
+    milestone = access.get_milestone_for_election(election, kind)
     if not form.is_valid():
         messages.error(request, "请填写有效的日期，例如 2026-12-01。")
         return redirect("community_schedule", code=code)
@@ -280,7 +277,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("community"):
             events = events.filter(community_id=form.cleaned_data["community"].pk)
         if form.cleaned_data.get("action"):
-            events = events.filter(action__startswith=form.cleaned_data["action"])
+            events = events.filter(action=form.cleaned_data["action"])
     page = Paginator(events.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     names = dict(
         Community.objects.filter(pk__in={e.community_id for e in page}).values_list("pk", "name")
@@ -370,14 +367,7 @@ def _assign(request: HttpRequest, form: AssignRoleForm) -> HttpResponse:
 @require_POST
 @access.require(access.street_officer)
 def revoke_role_view(request: HttpRequest, pk: int) -> HttpResponse:
-    streets = list(access.managed_streets(request.user))
-    assignment = (
-        RoleAssignment.objects.filter(_assignment_filter(streets), pk=pk)
-        .select_related("user", "street", "community", "department", "district")
-        .first()
-    )
-    if assignment is None:
-        raise Http404("没有找到这个角色")
+    assignment = access.get_assignment_for_officer(request.user, pk)
     if assignment.user_id == request.user.pk and assignment.role == "street_officer":
         messages.error(request, "不能撤销自己的街道换届办角色。")
         return redirect("users")

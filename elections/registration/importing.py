@@ -424,15 +424,18 @@ def apply_results(
     lookup: Lookup,
     *,
     voter_import: VoterImport | None,
+    actor: Any = None,
 ) -> tuple[int, int]:
     """Create new voters and update changed ones. Caller holds the transaction.
+
+    Each updated voter gets its own audit row (their page's history shows it).
 
     Raises VoterError when a row has an error or someone registered one of these
     people elsewhere meanwhile (the R11 constraint)."""
     if any(r.state == "error" for r in results):
         raise VoterError("文件中还有错误，不能导入")
     with _gc_paused():
-        return _apply(election, results, lookup, voter_import=voter_import)
+        return _apply(election, results, lookup, voter_import=voter_import, actor=actor)
 
 
 def _apply(
@@ -441,6 +444,7 @@ def _apply(
     lookup: Lookup,
     *,
     voter_import: VoterImport | None,
+    actor: Any,
 ) -> tuple[int, int]:
     """apply_results without the garbage collector (see _gc_paused)."""
     now = timezone.now()
@@ -467,7 +471,7 @@ def _apply(
                 for start in range(0, len(new), _INSERT_BATCH):
                     batch = new[start : start + _INSERT_BATCH]
                     _insert_voters([_new_voter(election, r, voter_import, now) for r in batch])
-            _apply_updates(updates, now)
+            _apply_updates(election, updates, now, actor=actor, voter_import=voter_import)
     except IntegrityError:
         raise VoterError(
             "导入时发现有人刚刚在其他社区登记了文件中的人员，请重新检查文件后再导入（规则 R11）"
@@ -475,21 +479,57 @@ def _apply(
     return len(new), len(updates)
 
 
-def _apply_updates(updates: dict[int, dict[str, str]], now: Any) -> None:
+def _apply_updates(
+    election: CommunityElection,
+    updates: dict[int, dict[str, str]],
+    now: Any,
+    *,
+    actor: Any,
+    voter_import: VoterImport | None,
+) -> None:
+    """Update the changed voters and write one `elections.voter.updated` row for each
+    (bulk, in the caller's transaction), as `update_voter` does for a single change."""
     if not updates:
         return
     voters = list(Voter.objects.filter(pk__in=list(updates)))
     touched: set[str] = {"updated_at", "status"}
+    audit_rows: list[tuple[Voter, dict[str, Any]]] = []
+    source = {
+        "source": VoterSource.IMPORT.value,
+        "filename": voter_import.filename if voter_import is not None else "",
+    }
     for voter in voters:
-        for name, value in updates[voter.pk].items():
-            setattr(voter, name, value)
-            touched.add(name)
-        voter.updated_at = now
-        if voter.category in CATEGORIES_NEEDING_APPROVAL and not voter.approval_body:
-            voter.status = VoterStatus.PENDING_APPROVAL
-        elif voter.status == VoterStatus.PENDING_APPROVAL:
-            voter.status = VoterStatus.REGISTERED
+        diff = _update_voter(voter, updates[voter.pk], now)
+        touched.update(diff)
+        if diff:
+            audit_rows.append((voter, {"name": voter.name, "changes": diff, **source}))
     Voter.objects.bulk_update(voters, sorted(touched), batch_size=1000)
+    audit.record_many(
+        actor,
+        "elections.voter.updated",
+        audit_rows,
+        community_id=election.community_id,
+        street_id=election.community.street_id,
+    )
+
+
+def _update_voter(voter: Voter, changes: Mapping[str, str], now: Any) -> dict[str, list[str]]:
+    """Apply one row's changes to `voter` (and its status, R10); the [old, new] changes."""
+    diff: dict[str, list[str]] = {}
+    for name, value in changes.items():
+        old = getattr(voter, name)
+        if old != value:
+            diff[name] = [old, value]
+        setattr(voter, name, value)
+    status = voter.status
+    voter.updated_at = now
+    if voter.category in CATEGORIES_NEEDING_APPROVAL and not voter.approval_body:
+        voter.status = VoterStatus.PENDING_APPROVAL
+    elif voter.status == VoterStatus.PENDING_APPROVAL:
+        voter.status = VoterStatus.REGISTERED
+    if voter.status != status:
+        diff["status"] = [str(status), str(voter.status)]
+    return diff
 
 
 # -- the web flow: upload, check (task), commit ----------------------------------------------
@@ -850,7 +890,9 @@ def commit(voter_import: VoterImport, *, actor: Any) -> VoterImport:
             raise VoterError(
                 f"检查之后名册有了变化，现在有 {errors} 行出现错误。请重新上传文件检查"
             )
-        created, updated = apply_results(locked.election, results, lookup, voter_import=locked)
+        created, updated = apply_results(
+            locked.election, results, lookup, voter_import=locked, actor=actor
+        )
         locked.status = ImportStatus.COMMITTED
         locked.committed_at = timezone.now()
         locked.committed_by = actor
@@ -906,7 +948,9 @@ def import_directly(
         parsed, results, lookup = check_file(election, data)
         summary = Summary.of(results)
         if commit_rows and summary.error == 0:
-            created, updated = apply_results(election, results, lookup, voter_import=None)
+            created, updated = apply_results(
+                election, results, lookup, voter_import=None, actor=actor
+            )
             audit.record(
                 actor,
                 "elections.voter_import.committed",

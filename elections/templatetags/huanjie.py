@@ -39,6 +39,29 @@ def cn_date_weekday(value: dt.date | None) -> str:
 
 
 @register.filter
+def cn_datetime(value: dt.datetime | None) -> str:
+    """A moment in local time: 2026年12月11日 09:30:05."""
+    from django.utils import timezone
+
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{cn_date(local)} {local:%H:%M:%S}"
+
+
+# A next milestone this close (or closer) is shown in red on the dashboard.
+MILESTONE_URGENT_DAYS = 3
+
+
+@register.filter
+def milestone_days_class(days: int | None) -> str:
+    """The dashboard's style for the days to a community's next milestone."""
+    if days is not None and days <= MILESTONE_URGENT_DAYS:
+        return "text-danger fw-semibold"
+    return "text-muted"
+
+
+@register.filter
 def days_left_label(days: int | None) -> str:
     if days is None:
         return "—"
@@ -83,6 +106,38 @@ def deadline_badge(days_left: int | None) -> str:
         return format_html('<span class="badge bg-danger">{}</span>', label)
     css = "bg-warning text-dark" if days_left == 2 else "bg-light text-dark border"
     return format_html('<span class="badge {}">还剩 {} 天</span>', css, days_left)
+
+
+_OBJECTION_STATUS_BADGES = {
+    "pending": ("待处理", "bg-warning text-dark"),
+    "accepted": ("申诉成立", "bg-success"),
+    "rejected": ("申诉不成立（不予支持）", "bg-secondary"),
+}
+
+
+@register.filter
+def objection_status_badge(status: str) -> str:
+    """An objection's status (ObjectionStatus) as a badge."""
+    from django.utils.html import format_html
+
+    label, css = _OBJECTION_STATUS_BADGES.get(status, (status, "bg-light text-dark"))
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+# The objection window is shown in red from this many days before its last day.
+WINDOW_URGENT_DAYS = 1
+
+
+@register.filter
+def window_closed(days: int | None) -> bool:
+    """Whether the objection window's last day has passed."""
+    return days is not None and days < 0
+
+
+@register.filter
+def window_urgent(days: int | None) -> bool:
+    """Whether the objection window is open and about to close (shown in red)."""
+    return days is not None and 0 <= days <= WINDOW_URGENT_DAYS
 
 
 @register.filter

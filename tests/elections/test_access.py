@@ -3,11 +3,16 @@ user of another community or street."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.test import Client
 
-from elections.models import AuditEvent, Milestone, Role, RoleAssignment
+from elections import access
+from elections.models import AuditEvent, CommunityElection, Milestone, Role, RoleAssignment
+from elections.registration.models import Objection, ObjectionKind, VoterImport
 from elections.services import assign_role
 from tests.conftest import ROLE_NAMES, Cast
 
@@ -150,3 +155,86 @@ def test_get_on_post_only_endpoints_is_refused(cast: Cast) -> None:
     client = cast.client("officer")
     assert client.get(_move_path("XH01")).status_code == 405
     assert client.get("/c/XH01/stage/party/advance/").status_code == 405
+
+
+# -- the fetch-or-404 helpers, against the cast ---------------------------------------------
+
+
+def _objection(election: CommunityElection) -> Objection:
+    return Objection.objects.create(
+        election=election,
+        complainant_name="王五",
+        kind=ObjectionKind.OMISSION,
+        subject_name="赵六",
+        description="漏登",
+        received_on=dt.date(2027, 1, 10),
+    )
+
+
+def _voter_import(election: CommunityElection) -> VoterImport:
+    return VoterImport.objects.create(
+        election=election, filename="名册.xlsx", sha256="0" * 64, stored_file="x"
+    )
+
+
+def test_objection_helper_finds_only_the_elections_own(cast: Cast) -> None:
+    own, other = _objection(cast.election_a), _objection(cast.election_b)
+    assert access.get_objection_for_election(cast.election_a, own.pk) == own
+    with pytest.raises(Http404):
+        access.get_objection_for_election(cast.election_a, other.pk)
+    with pytest.raises(Http404):
+        access.get_objection_for_election(cast.election_a, other.pk + 1000)
+
+
+def test_another_communitys_objection_page_is_not_found(cast: Cast) -> None:
+    other = _objection(cast.election_b)
+    client = cast.client("member_a")
+    assert client.get(f"/c/XH01/objections/{other.pk}/").status_code == 404
+    assert cast.client("member_b").get(f"/c/XH02/objections/{other.pk}/").status_code == 200
+
+
+def test_import_helper_finds_only_the_elections_own(cast: Cast) -> None:
+    own, other = _voter_import(cast.election_a), _voter_import(cast.election_b)
+    assert access.get_import_for_election(cast.election_a, own.pk) == own
+    with pytest.raises(Http404):
+        access.get_import_for_election(cast.election_a, other.pk)
+    assert cast.client("member_a").get(f"/c/XH01/voters/import/{other.pk}/").status_code == 404
+
+
+def test_milestone_helper_finds_the_elections_milestone_of_a_kind(cast: Cast) -> None:
+    milestone = access.get_milestone_for_election(cast.election_a, "nominees_published")
+    assert (milestone.election_id, milestone.kind) == (cast.election_a.pk, "nominees_published")
+    other = access.get_milestone_for_election(cast.election_b, "nominees_published")
+    assert other.pk != milestone.pk
+    with pytest.raises(Http404):
+        access.get_milestone_for_election(cast.election_a, "no_such_kind")
+    response = cast.client("officer").post(
+        "/c/XH01/schedule/no_such_kind/move/", {"no_such_kind-date": "2027-01-10"}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_assignment_helper_answers_only_the_street_officer(cast: Cast, role: str) -> None:
+    assignment = RoleAssignment.objects.get(user=cast.users["member_b"])
+    if role == "anonymous":
+        return  # the view sends anonymous users to the login page before any lookup
+    if role == "officer":
+        assert access.get_assignment_for_officer(cast.users[role], assignment.pk) == assignment
+    else:
+        with pytest.raises(Http404):
+            access.get_assignment_for_officer(cast.users[role], assignment.pk)
+
+
+def test_assignment_helper_hides_another_streets_assignments(cast: Cast) -> None:
+    User = get_user_model()
+    outsider = User.objects.create_user("qh_member", password="x-test-pass")
+    assign_role(outsider, Role.COMMITTEE_MEMBER, cast.community_other_street, actor=cast.admin)
+    theirs = RoleAssignment.objects.get(user=outsider)
+    with pytest.raises(Http404):
+        access.get_assignment_for_officer(cast.users["officer"], theirs.pk)
+    response = cast.client("officer").post(f"/users/roles/{theirs.pk}/revoke/")
+    assert response.status_code == 404
+    assert RoleAssignment.objects.filter(pk=theirs.pk).exists()
+    with pytest.raises(Http404):
+        access.get_assignment_for_officer(cast.users["officer"], theirs.pk + 1000)

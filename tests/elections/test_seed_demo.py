@@ -10,7 +10,8 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from elections.models import CommunityElection, ElectionCycle, RoleAssignment
+from elections.management.commands.seed_demo import DEMO_STAGES
+from elections.models import TRACKS, AuditEvent, CommunityElection, ElectionCycle, RoleAssignment
 
 
 def table_counts() -> dict[str, int]:
@@ -35,10 +36,12 @@ def test_seed_demo_twice_changes_nothing() -> None:
             "community__code", flat=True
         )
     ) == ["XH01", "XH02", "XH03", "XH04", "XH05", "XH06"]
+    audit_rows = AuditEvent.objects.count()
     out = StringIO()
     call_command("seed_demo", "--election-day", "2027-03-01", stdout=out)
     assert "未做任何改动" in out.getvalue()
     assert table_counts() == first
+    assert AuditEvent.objects.count() == audit_rows  # a second run writes no audit row
     assert ElectionCycle.objects.get().election_day == dt.date(2027, 1, 28)
 
 
@@ -72,3 +75,28 @@ def test_seed_demo_rejects_a_bad_date() -> None:
     with pytest.raises(CommandError, match="选举日格式不对"):
         call_command("seed_demo", "--election-day", "28/01/2027", stdout=StringIO())
     assert not ElectionCycle.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_moves_stages_through_the_service_with_its_audit_rows() -> None:
+    call_command("seed_demo", "--election-day", "2027-01-28", stdout=StringIO())
+    stages = {
+        e.community.code: (e.committee_stage, e.party_stage)
+        for e in CommunityElection.objects.select_related("community")
+    }
+    assert stages == DEMO_STAGES
+    # One advanced row per stage step (advance_stage), none written behind the services' back.
+    expected = {
+        track: sum(
+            [code for code, _ in TRACKS[track]].index(target[i]) for target in DEMO_STAGES.values()
+        )
+        for i, track in enumerate(("committee", "party"))
+    }
+    for track, steps in expected.items():
+        rows = AuditEvent.objects.filter(action=f"elections.stage.{track}.advanced")
+        assert rows.count() == steps
+    assert not AuditEvent.objects.filter(action="elections.demo.stages_set").exists()
+    xh06 = AuditEvent.objects.filter(
+        action="elections.stage.party.advanced", object_repr__contains="滨江社区"
+    )
+    assert [e.data["to"] for e in xh06.order_by("id")][-1] == "done"

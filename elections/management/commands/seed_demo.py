@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from elections import audit, services
+from elections import services
 from elections.models import (
     Community,
     CommunityElection,
@@ -157,15 +157,8 @@ class Command(BaseCommand):
         )
         for election in CommunityElection.objects.filter(cycle=cycle).select_related("community"):
             committee_stage, party_stage = DEMO_STAGES[election.community.code]
-            election.committee_stage = committee_stage
-            election.party_stage = party_stage
-            election.save(update_fields=["committee_stage", "party_stage"])
-            audit.record(
-                admin,
-                "elections.demo.stages_set",
-                election,
-                data={"committee_stage": committee_stage, "party_stage": party_stage},
-            )
+            election = advance_to(election, "committee", committee_stage, actor=admin)
+            advance_to(election, "party", party_stage, actor=admin)
         return True
 
     def _admin(self) -> Any:
@@ -178,6 +171,19 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save(update_fields=["password"])
         return admin
+
+
+def advance_to(
+    election: CommunityElection, track: str, stage: str, *, actor: Any
+) -> CommunityElection:
+    """Move `track` stage by stage to `stage` through the service (checks and audit rows)."""
+    while election.stage(track) != stage:
+        try:
+            election = services.advance_stage(election, track, actor=actor)
+        except services.ElectionsError as exc:
+            details = "；".join(issue.message for issue in exc.issues)
+            raise CommandError(f"{election.community.name}：{exc.message}。{details}") from None
+    return election
 
 
 def install_profiles_if_missing() -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from elections import access
-from elections.models import CommunityElection
 from elections.registration import importing as imports
 from elections.registration.models import ImportStatus, VoterImport
 from elections.registration.services import VoterError
@@ -48,17 +47,6 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
-
-
-def _get_import(election: CommunityElection, pk: int) -> VoterImport:
-    voter_import = (
-        VoterImport.objects.select_related("election__community", "created_by")
-        .filter(pk=pk, election=election)
-        .first()
-    )
-    if voter_import is None:
-        raise Http404("没有找到这次导入")
-    return voter_import
 
 
 @access.require(access.roll_editor)
@@ -103,7 +91,7 @@ def import_start(request: HttpRequest, code: str) -> HttpResponse:
 @access.require(access.roll_editor)
 def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     state = request.GET.get("state", "")
     rows = voter_import.rows.order_by("row_number")
     if state in STATE_LABELS:
@@ -133,7 +121,7 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The progress fragment the detail page polls (htmx) while the check runs."""
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     response = render(
         request,
         "registration/imports/_progress.html",
@@ -153,7 +141,7 @@ def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @access.require(access.roll_editor)
 def import_commit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     try:
         committed = imports.commit(voter_import, actor=request.user)
     except (VoterError, ImportFileError) as exc:
@@ -172,7 +160,7 @@ def import_commit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def import_recheck(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """重新检查: queue again a check that never started or stopped."""
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     try:
         imports.recheck(voter_import, actor=request.user)
     except VoterError as exc:
@@ -186,7 +174,7 @@ def import_recheck(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @access.require(access.roll_editor)
 def import_discard(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     try:
         imports.discard(voter_import, actor=request.user)
     except VoterError as exc:
@@ -199,7 +187,7 @@ def import_discard(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @access.require(access.roll_editor)
 def import_error_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_roll_for_editor(request.user, code)
-    voter_import = _get_import(election, pk)
+    voter_import = access.get_import_for_election(election, pk)
     if (
         voter_import.status != ImportStatus.PREVIEW
         and voter_import.status != ImportStatus.COMMITTED

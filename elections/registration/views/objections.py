@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
 from elections import access
-from elections.models import CommunityElection
-from elections.registration.models import Objection, ObjectionKind, ObjectionStatus
+from elections.registration.models import ObjectionKind, ObjectionStatus
 from elections.registration.objection_forms import (
     CorrectionForm,
     DecideObjectionForm,
@@ -40,16 +39,6 @@ from elections.registration.services import VoterError
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _get_objection(election: CommunityElection, pk: int) -> Objection:
-    """The election's objection, or 404 (also for another community's)."""
-    try:
-        return Objection.objects.select_related("subject_voter", "decided_by").get(
-            pk=pk, election=election
-        )
-    except Objection.DoesNotExist:
-        raise Http404("没有找到这件申诉") from None
 
 
 @access.require(access.community_worker_or_reader)
@@ -121,7 +110,7 @@ def objection_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         election = access.get_roll_for_editor(request.user, code)
     else:
         election = access.get_roll_for_reader(request.user, code)
-    objection = _get_objection(election, pk)
+    objection = access.get_objection_for_election(election, pk)
     can_edit = access.can_edit_roll(request.user, election.community)
     pending = objection.status == ObjectionStatus.PENDING
     subject = objection.subject_voter
