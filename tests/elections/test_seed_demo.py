@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from elections.management.commands.seed_demo import DEMO_STAGES
 from elections.models import TRACKS, AuditEvent, CommunityElection, ElectionCycle, RoleAssignment
@@ -57,7 +58,9 @@ def test_seed_demo_users_can_log_in_with_their_roles() -> None:
         ("org_reviewer", "org_reviewer"),
         ("supervisor", "supervisor"),
     ]:
-        user = authenticate(username=username, password="demo12345")
+        # axes needs the request to know the client address
+        request = RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
+        user = authenticate(request, username=username, password="demo12345")
         assert user is not None, username
         assert RoleAssignment.objects.filter(user=user, role=role).exists()
 

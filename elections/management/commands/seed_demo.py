@@ -157,6 +157,10 @@ class Command(BaseCommand):
         )
         for election in CommunityElection.objects.filter(cycle=cycle).select_related("community"):
             committee_stage, party_stage = DEMO_STAGES[election.community.code]
+            if committee_stage not in _BEFORE_ROLL:
+                seed_demo_roll(election, actor=admin)
+            if committee_stage not in _BEFORE_LIST:
+                publish_demo_list(election, actor=admin)
             election = advance_to(election, "committee", committee_stage, actor=admin)
             advance_to(election, "party", party_stage, actor=admin)
         return True
@@ -171,6 +175,58 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save(update_fields=["password"])
         return admin
+
+
+# Committee stages a demo community can stand in before it has a roll / a published list
+# (the registration stage gates, elections/registration/checks.py, ask for both).
+_BEFORE_ROLL = {"preparation", "committee_formed", "voter_registration"}
+_BEFORE_LIST = _BEFORE_ROLL | {"voter_list"}
+
+_DEMO_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+_DEMO_GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "伟", "芳", "军", "丽华", "明"]
+DEMO_VOTERS_PER_COMMUNITY = 24
+
+
+def demo_id_number(community_index: int, n: int, birth: dt.date, gender: str) -> str:
+    """A made-up ID number for a demo voter: 开福区's region code, the birth date, a
+    sequence with the gender's parity and the GB 11643 check digit, so that it passes
+    the same checks as a real one. Only the demo street uses it."""
+    from stdnum.cn import ric
+
+    sequence = (community_index * 100 + n) % 500 * 2 + (1 if gender == "男" else 0)
+    body = f"430105{birth:%Y%m%d}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum reads the first 17 digits
+
+
+def seed_demo_roll(election: CommunityElection, *, actor: Any) -> None:
+    """A small roll through the registration service (checks and audit rows as usual)."""
+    from elections.registration.services import VoterData, register_voter
+
+    index = int(election.community.code[-2:])
+    for n in range(DEMO_VOTERS_PER_COMMUNITY):
+        gender = "男" if n % 2 else "女"
+        birth = dt.date(1950 + (n * 7 + index) % 50, 1 + n % 12, 1 + (n * 5) % 28)
+        name = _DEMO_SURNAMES[(n + index) % len(_DEMO_SURNAMES)] + _DEMO_GIVEN[n % 10]
+        data = VoterData(
+            name=name,
+            id_number=demo_id_number(index, n, birth, gender),
+            category="resident",
+            gender=gender,
+            birth_date=birth,
+            group=f"第{1 + n % 4}居民小组",
+            address=f"{election.community.name}{1 + n % 6}栋{101 + n}室",
+        )
+        register_voter(election, data, actor=actor)
+
+
+def publish_demo_list(election: CommunityElection, *, actor: Any) -> None:
+    """Record the voter list as posted on its planned day (or today, if that is later)."""
+    milestone = election.milestones.get(kind="voter_list_published")
+    today = dt.date.today()
+    try:
+        services.complete_milestone(milestone, min(milestone.date, today), actor=actor)
+    except services.ElectionsError as exc:
+        raise CommandError(f"{election.community.name}：{exc.message}") from None
 
 
 def advance_to(
