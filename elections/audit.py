@@ -6,6 +6,7 @@ an audit row without its change). Personal data in `data` is masked here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -266,23 +267,56 @@ def record_many(
     actor_id = actor.pk if authenticated else None
     actor_name = actor.get_username() if authenticated else "系统"
     now = timezone.now()
-    events = [
-        AuditEvent(
-            created_at=now,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            street_id=street_id,
-            community_id=community_id,
-            data=mask_data(dict(data)),
+    values = [
+        (
+            now,
+            actor_id,
+            actor_name,
+            action,
+            obj._meta.label_lower,
+            str(obj.pk),
+            str(obj)[:200],
+            street_id,
+            community_id,
+            mask_data(dict(data)),
         )
         for obj, data in rows
     ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    return len(events)
+    if connection.vendor == "postgresql":
+        _copy_events(values)
+    else:
+        AuditEvent.objects.bulk_create(
+            [AuditEvent(**dict(zip(_EVENT_COLUMNS, row, strict=True))) for row in values],
+            batch_size=1000,
+        )
+    return len(values)
+
+
+_EVENT_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "street_id",
+    "community_id",
+    "data",
+)
+
+
+def _copy_events(values: list[tuple[Any, ...]]) -> None:
+    """COPY audit rows (PostgreSQL): an INSERT's client-side quoting of 20,000 JSON
+    values costs seconds; COPY sends them as they are."""
+    if not values:
+        return
+    columns = ", ".join(f'"{c}"' for c in _EVENT_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row((*row[:-1], json.dumps(row[-1], ensure_ascii=False)))
 
 
 def _community_id_of(obj: models.Model) -> int | None:
