@@ -673,7 +673,12 @@ def _fail(voter_import: VoterImport, message: str) -> None:
             status=ImportStatus.FAILED, progress=100, message=message
         ):
             return  # a later attempt has taken over
-        _record_check(voter_import, "elections.voter_import.check_failed", {"message": message})
+        audit.record(
+            None,
+            "elections.voter_import.check_failed",
+            voter_import,
+            **_check_audit(voter_import, {"message": message}),
+        )
 
 
 def run_check(import_id: int) -> None:
@@ -726,22 +731,23 @@ def _store_preview(
             extra_columns=parsed.extra_columns,
             message="",
         )
-        _record_check(
-            voter_import,
+        audit.record(
+            None,
             "elections.voter_import.checked",
-            {"rows": summary.total, "errors": summary.error, "warnings": summary.warning},
+            voter_import,
+            **_check_audit(
+                voter_import,
+                {"rows": summary.total, "errors": summary.error, "warnings": summary.warning},
+            ),
         )
 
 
-def _record_check(voter_import: VoterImport, action: str, data: dict[str, Any]) -> None:
-    """The audit row of a finished check (the system's: nobody clicked)."""
-    audit.record(
-        None,
-        action,
-        voter_import,
-        community_id=voter_import.election.community_id,
-        data={"filename": voter_import.filename, "attempts": voter_import.attempts, **data},
-    )
+def _check_audit(voter_import: VoterImport, data: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a finished check's audit row (the system's: nobody clicked)."""
+    return {
+        "community_id": voter_import.election.community_id,
+        "data": {"filename": voter_import.filename, "attempts": voter_import.attempts, **data},
+    }
 
 
 # -- finding checks that stopped, and queueing them again ----------------------------------
@@ -802,8 +808,11 @@ def reclaim_stalled(voter_import: VoterImport, *, now: dt.datetime) -> str:
         if gave_up:
             if not seen.update(status=ImportStatus.FAILED, progress=100, message=GAVE_UP_MESSAGE):
                 return ""
-            _record_check(
-                voter_import, "elections.voter_import.check_failed", {"message": GAVE_UP_MESSAGE}
+            audit.record(
+                None,
+                "elections.voter_import.check_failed",
+                voter_import,
+                **_check_audit(voter_import, {"message": GAVE_UP_MESSAGE}),
             )
             return "failed"
         if not seen.update(status=ImportStatus.UPLOADED, progress=0, queued_at=now):
