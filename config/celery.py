@@ -20,4 +20,8 @@ app.conf.beat_schedule = {
         "task": "elections.tasks.check_due_milestones",
         "schedule": crontab(minute="*/15"),
     },
+    "delete-expired-exports": {
+        "task": "elections.tasks.delete_expired_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

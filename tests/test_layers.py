@@ -48,9 +48,8 @@ def violations(source: str, module: str) -> list[str]:
         if layer == "electionlaw":
             if top in FORBIDDEN_IN_LAW and top != "electionlaw":
                 problems.append(f"{module}:{line} imports {name} (electionlaw stays pure)")
-        elif layer in LAYERS and top in LAYERS:
-            if LAYERS.index(top) > LAYERS.index(layer):
-                problems.append(f"{module}:{line} imports {name}, a layer above {layer}")
+        elif layer in LAYERS and top in LAYERS and LAYERS.index(top) > LAYERS.index(layer):
+            problems.append(f"{module}:{line} imports {name}, a layer above {layer}")
         if layer in LAYERS and top in {"tests", "bench"}:
             problems.append(f"{module}:{line} imports {name}: shipped code needs no test helper")
     return problems

@@ -153,6 +153,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 
+# Exports: larger than this many rows run in a task into a stored file (MEDIA_ROOT/exports),
+# whose file is deleted after EXPORT_RETENTION_DAYS by a daily beat job.
+EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", 2000)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", 7)
+
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"

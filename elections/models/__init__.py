@@ -18,6 +18,10 @@ from elections.models.cycle import (
     Milestone,
     RestDay,
 )
+from elections.models.exports import (
+    ExportJob,
+    ExportStatus,
+)
 from elections.models.geography import (
     Community,
     Department,
@@ -51,6 +55,8 @@ __all__ = [
     "Department",
     "District",
     "ElectionCycle",
+    "ExportJob",
+    "ExportStatus",
     "LoginThrottle",
     "Milestone",
     "RestDay",
