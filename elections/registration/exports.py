@@ -103,9 +103,11 @@ class VoterRollExporter(Exporter):
 
 
 def export_params(query: QueryDict) -> dict[str, list[str]]:
-    """The roll filters of a request, fit to be stored: a full ID number becomes its hash."""
-    params = {name: query.getlist(name) for name in FILTER_FIELDS if name in query}
-    searched = params.get("q", [""])[-1]
+    """The roll filters of a request, fit to be stored: a full ID number becomes its hash.
+
+    Each filter is a single value (the form reads the last one), so only that is kept."""
+    params = {name: [str(query.get(name, ""))] for name in FILTER_FIELDS if name in query}
+    searched = params.get("q", [""])[0]
     if is_full_id_number(searched):
         params.pop("q")
         params["idh"] = [hash_id(searched)]
