@@ -39,4 +39,8 @@ app.conf.beat_schedule = {
         "task": "elections.tasks.sweep_stalled_imports",
         "schedule": 60.0,
     },
+    "delete-expired-exports": {
+        "task": "elections.tasks.delete_expired_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -54,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     "elections.objection.received": "登记申诉",
     "elections.objection.decided": "处理申诉",
     "elections.voter.exported": "导出选民名单",
+    "elections.export.downloaded": "下载导出文件",
+    "elections.voter_import.error_report_downloaded": "下载导入错误报告",
 }
 
 # Plain-Chinese names of the keys of `data`, for the audit page.

@@ -23,6 +23,18 @@ def check_due_milestones() -> int:
     return Milestone.objects.filter(date=timezone.localdate(), done_on__isnull=True).count()
 
 
+@shared_task(name="elections.tasks.delete_expired_exports")
+def delete_expired_exports() -> int:
+    """Scheduled daily (config/celery.py): stored export files live EXPORT_RETENTION_DAYS."""
+    from elections.exports import delete_expired_exports as delete
+
+    return delete()
+
+
 # Voter registration's tasks live in their room; importing them here registers them
 # with Celery's autodiscovery, which looks only at each app's tasks module.
-from elections.registration.tasks import check_voter_import, sweep_imports  # noqa: E402,F401
+from elections.registration.tasks import (  # noqa: E402,F401
+    check_voter_import,
+    run_voter_export,
+    sweep_imports,
+)

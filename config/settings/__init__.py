@@ -201,6 +201,11 @@ VOTER_IMPORT_STALL_SECONDS = env.int("VOTER_IMPORT_STALL_SECONDS", 300)
 VOTER_IMPORT_QUEUE_GRACE_SECONDS = env.int("VOTER_IMPORT_QUEUE_GRACE_SECONDS", 30)
 VOTER_IMPORT_MAX_ATTEMPTS = env.int("VOTER_IMPORT_MAX_ATTEMPTS", 3)
 
+# Exports: larger than this many rows run in a task into a stored file (MEDIA_ROOT/exports),
+# whose file is deleted after EXPORT_RETENTION_DAYS by a daily beat job.
+EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", 2000)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", 7)
+
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_FAILURE_VIEW = "elections.errors.csrf_failure"

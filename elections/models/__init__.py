@@ -18,6 +18,10 @@ from elections.models.cycle import (
     Milestone,
     RestDay,
 )
+from elections.models.exports import (
+    ExportJob,
+    ExportStatus,
+)
 from elections.models.geography import (
     Community,
     Department,
@@ -50,6 +54,8 @@ __all__ = [
     "Department",
     "District",
     "ElectionCycle",
+    "ExportJob",
+    "ExportStatus",
     "Milestone",
     "RestDay",
     "Role",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.celery import app
+from elections.idnumbers import mask_id_number
 from elections.models import AuditEvent
 from elections.registration import importing as imports
 from elections.registration.models import (
@@ -30,7 +32,7 @@ from elections.registration.models import (
     VoterStatus,
 )
 from elections.registration.services import VoterData, VoterError, register_voter
-from elections.registration.xlsx.columns import ERROR_COLUMN
+from elections.registration.xlsx.columns import ERROR_COLUMN, ROW_NUMBER_COLUMN
 from tests.conftest import Cast
 from tests.idgen import generate_valid_id
 
@@ -252,16 +254,38 @@ def test_running_the_check_twice_does_nothing_the_second_time(cast: Cast, upload
     assert VoterImportRow.objects.filter(voter_import=voter_import).count() == rows == 4
 
 
-def test_error_report_adds_an_error_column(cast: Cast, upload: Any) -> None:
-    data = xlsx([*CLEAN, row("年轻人", person(dt.date(2012, 3, 3)))])
+def test_error_report_lists_only_problem_rows_masked_and_is_audited(
+    cast: Cast, upload: Any
+) -> None:
+    young = person(dt.date(2012, 3, 3))
+    data = xlsx([*CLEAN, row("年轻人", young)])
     voter_import = upload(cast, data)
+    assert not AuditEvent.objects.filter(
+        action="elections.voter_import.error_report_downloaded"
+    ).exists()
+
     response = cast.client("member_a").get(f"/c/XH01/voters/import/{voter_import.pk}/errors.xlsx")
+
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    header = [c.value for c in sheet[1]]
-    assert header[-1] == ERROR_COLUMN
-    assert "未满18周岁" in str(sheet.cell(row=6, column=len(header)).value)
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == ROW_NUMBER_COLUMN and rows[0][-1] == ERROR_COLUMN
+    assert len(rows) == 2  # the header and the one row with a problem
+    assert rows[1][0] == 6  # its row in the uploaded sheet
+    assert "未满18周岁" in str(rows[1][-1])
+    assert rows[1][2] == mask_id_number(young)
+    for number in [young, *IDS, "13812345678"]:
+        assert number.encode() not in _all_xml(response.content)
+    event = AuditEvent.objects.get(action="elections.voter_import.error_report_downloaded")
+    assert event.actor_id == cast.users["member_a"].pk
+    assert event.community_id == cast.community_a.pk
+    assert event.data == {"filename": voter_import.filename, "rows": 1}
+
+
+def _all_xml(content: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        return b"".join(zf.read(name) for name in zf.namelist())
 
 
 # -- pages ----------------------------------------------------------------------------

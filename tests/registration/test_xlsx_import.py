@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from electionlaw import eligible_on
+from elections.idnumbers import mask_id_number
 from elections.registration.xlsx import cells as xi
 from elections.registration.xlsx.checks import validate_rows
 from elections.registration.xlsx.columns import (
@@ -830,52 +831,74 @@ def _load(data: bytes) -> list[tuple[Any, ...]]:
     return [tuple(c for c in row) for row in ws.iter_rows(values_only=True)]
 
 
+D = new_id(dt.date(1988, 8, 8), "女", seed=4)
+PHONE = "13912345678"
+
+
 def _report_fixture() -> tuple[ParsedFile, list[RowResult], bytes]:
     data = xlsx(
         [
             ["新河社区选民登记表"],
-            ["备用", *HEADER, "住址"],
-            ["x", "张三", A, "户在人在", "=1+2"],
+            ["备用", *HEADER, "住址", "联系电话"],
+            ["x", "张三", A, "户在人在", "=1+2", PHONE],
             [],
-            ["y", "李四", int(B[:17] + "0"), "户在人在", "+86 something"],
+            ["y", "李四", int(B[:17] + "0"), "户在人在", "+86 something", "0731-84561234"],
             ["z", "王五", C, "外星人", "-5"],
             ["w", "赵六", A, "户在人在", "@SUM(A1)"],
+            ["v", "=1+1", D, "户在人在", "某路1号", "13800001111"],
+            ["u", "孙七", new_id(dt.date(1990, 1, 2), seed=5), "户在人在", "某路2号"],
         ],
-        text_columns=(5,),
+        text_columns=(2, 5, 6),
     )
     parsed, results = validate(data)
     return parsed, results, write_error_report(parsed, results)
 
 
-def test_error_report_round_trip() -> None:
+def test_error_report_keeps_only_problem_rows_with_their_row_numbers() -> None:
     _, results, report = _report_fixture()
     rows = _load(report)
-    assert rows[0][0] == "新河社区选民登记表"
-    assert rows[1] == ("备用", "姓名", "身份证号", "登记类别", "住址", ERROR_COLUMN)
-    # Rows keep their original numbers (blank row 4 is still blank).
-    assert rows[3] == (None,) * 6
-    by_name = {row[1]: row for row in rows[2:] if row[1]}
-    assert "公式" in by_name["张三"][5]
-    assert by_name["李四"][5] == ID_AS_NUMBER
-    # The lost digits stay visible the way Excel showed them, as text.
-    lost = by_name["李四"][2]
-    assert lost == str(round(int(B[:17] + "0"), -3))  # 15 significant digits
-    assert lost.endswith("000") and lost[:14] == B[:14]
-    assert "登记类别“外星人”无效" in by_name["王五"][5]
-    assert "与第3行的身份证号重复" in by_name["赵六"][5]
-    assert {r.row_number: r.state for r in results} == {
-        3: "error",
-        5: "error",
-        6: "error",
-        7: "error",
-    }
+    assert rows[0] == (
+        ROW_NUMBER_COLUMN,
+        "备用",
+        "姓名",
+        "身份证号",
+        "登记类别",
+        "住址",
+        "联系电话",
+        ERROR_COLUMN,
+    )
+    clean = [r.row_number for r in results if not r.messages]
+    assert clean == [9]  # 孙七 has nothing to fix, so the report leaves the row out
+    by_name = {row[2]: row for row in rows[1:]}
+    assert [row[0] for row in rows[1:]] == [3, 5, 6, 7, 8]
+    assert "公式" in by_name["张三"][7]
+    assert by_name["李四"][7] == ID_AS_NUMBER
+    assert "登记类别“外星人”无效" in by_name["王五"][7]
+    assert "与第3行的身份证号重复" in by_name["赵六"][7]
+    assert "孙七" not in by_name
+
+
+def test_error_report_never_repeats_a_whole_id_or_phone_number() -> None:
+    _, _, report = _report_fixture()
+    rows = _load(report)
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["张三"][3] == mask_id_number(A)
+    assert by_name["张三"][6] == "139****5678"
+    assert by_name["李四"][6] == "********1234"
+    # The ID Excel stored as a number is masked as Excel showed it.
+    assert by_name["李四"][3] == mask_id_number(str(round(int(B[:17] + "0"), -3)))
+    with zipfile.ZipFile(io.BytesIO(report)) as zf:
+        xml = b"".join(zf.read(name) for name in zf.namelist())
+    for number in (A, B[:14], C, D, PHONE, "84561234", "13800001111"):
+        assert number.encode() not in xml, number
 
 
 def test_error_report_messages_are_joined_with_field_names() -> None:
     data = xlsx([[*HEADER, "性别"], [None, A, "户在人在", "女"]])
     parsed, results = validate(data)
     rows = _load(write_error_report(parsed, results))
-    assert rows[1][4] == "姓名：必填项不能为空；性别“女”与身份证号不一致（按身份证号应为“男”）"
+    assert rows[1][0] == 2
+    assert rows[1][5] == "姓名：必填项不能为空；性别“女”与身份证号不一致（按身份证号应为“男”）"
 
 
 def test_error_report_never_contains_formulas() -> None:
@@ -885,7 +908,7 @@ def test_error_report_never_contains_formulas() -> None:
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     risky = {c.value: c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"}
-    assert set(risky) >= {"=1+2", "+86 something", "-5", "@SUM(A1)"}
+    assert set(risky) >= {"=1+2", "+86 something", "-5", "@SUM(A1)", "=1+1"}
     for cell in risky.values():
         assert cell.data_type == "s"
         assert cell.quotePrefix
@@ -899,41 +922,37 @@ def test_error_report_id_column_is_text_and_rows_are_highlighted() -> None:
     _, _, report = _report_fixture()
     wb = openpyxl.load_workbook(io.BytesIO(report))
     ws = wb.worksheets[0]
-    assert ws.column_dimensions["C"].number_format == "@"
-    assert all(isinstance(ws.cell(row=r, column=3).value, str) for r in (3, 5, 6, 7))
-    assert ws.cell(row=3, column=6).fill.fgColor.rgb.endswith("FFC7CE")
-    assert ws.freeze_panes == "A3"
+    assert ws.column_dimensions["D"].number_format == "@"  # 身份证号
+    assert ws.column_dimensions["G"].number_format == "@"  # 联系电话
+    assert ws.cell(row=2, column=8).fill.fgColor.rgb.endswith("FFC7CE")  # an error row
+    assert ws.cell(row=2, column=8).font.color.rgb.endswith("9C0006")
+    assert ws.cell(row=1, column=1).font.bold
+    assert ws.freeze_panes == "A2"
 
 
-def test_error_report_can_be_uploaded_again() -> None:
-    _, _, report = _report_fixture()
-    parsed = read_rows(report)
-    assert parsed.header_row == 2
-    assert parsed.extra_columns == ["备用"]  # 错误说明 is ignored silently
-    assert [r.row_number for r in parsed.rows] == [3, 5, 6, 7]
+def test_error_report_shades_rows_with_only_warnings_yellow() -> None:
+    number = with_check_digit("43019919800517001")
 
+    def lookup(ids: list[str]) -> dict[str, ExistingRecord]:
+        return {number: ExistingRecord("XH01", "新河A", True, {"姓名": "旧名"})}
 
-def test_error_report_problem_rows_only() -> None:
-    data = xlsx([HEADER, ["张三", A, "户在人在"], ["李四", B, "外星人"], ["王五", C, "户在人在"]])
-    parsed, results = validate(data)
-    rows = _load(write_error_report(parsed, results, only_problem_rows=True))
-    assert rows[0] == ("姓名", "身份证号", "登记类别", ERROR_COLUMN, ROW_NUMBER_COLUMN)
-    assert len(rows) == 2
-    assert rows[1][:3] == ("李四", B, "外星人")
-    assert rows[1][4] == 3
-    again = read_rows(write_error_report(parsed, results, only_problem_rows=True))
-    assert again.extra_columns == []
+    data = xlsx([HEADER, ["张三", number, "户在人在"], ["李四", B, "户在人在"]])
+    parsed, results = validate(data, lookup=lookup)
+    wb = openpyxl.load_workbook(io.BytesIO(write_error_report(parsed, results)))
+    ws = wb.worksheets[0]
+    assert ws.max_row == 2  # the header and the one warning
+    assert ws.cell(row=2, column=1).value == 2
+    assert ws.cell(row=2, column=2).fill.fgColor.rgb.endswith("FFEB9C")
 
 
 def test_error_report_strips_illegal_characters_and_keeps_dates() -> None:
-    data = xlsx([[*HEADER, "出生日期", "备注"], ["张三", A, "户在人在", dt.date(1980, 5, 17), "a"]])
+    data = xlsx([[*HEADER, "出生日期", "备注"], [None, A, "户在人在", dt.date(1980, 5, 17), "a"]])
     parsed, results = validate(data)
     # Simulate a control character that calamine can return from pasted text.
-    parsed.rows[0].cells[4] = "a\x0bb"
     parsed.sheet_rows[1][4] = "a\x0bb"
     rows = _load(write_error_report(parsed, results))
-    assert rows[1][3] == dt.datetime(1980, 5, 17)
-    assert rows[1][4] == "ab"
+    assert rows[1][4] == dt.datetime(1980, 5, 17)
+    assert rows[1][5] == "ab"
 
 
 # --------------------------------------------------------------------------------------

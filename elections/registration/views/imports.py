@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from elections import access
+from elections.exports import attachment
 from elections.registration import importing as imports
 from elections.registration.models import ImportStatus, VoterImport
 from elections.registration.services import VoterError
@@ -195,12 +196,12 @@ def import_error_report(request: HttpRequest, code: str, pk: int) -> HttpRespons
         messages.error(request, "这个文件还没有检查完成，暂时没有错误报告。")
         return redirect("voter_import_detail", code=code, pk=pk)
     try:
-        content = imports.error_report(voter_import)
+        content = imports.error_report(voter_import, actor=request.user)
     except ImportFileError as exc:
         messages.error(request, exc.message)
         return redirect("voter_import_detail", code=code, pk=pk)
     stem = voter_import.filename.rsplit(".", 1)[0]
-    return _attachment(content, f"{stem}-错误报告.xlsx")
+    return attachment(content, f"{stem}-错误报告.xlsx")
 
 
 urlpatterns: list[URLPattern] = [

@@ -29,7 +29,7 @@ from elections import access, audit
 from elections.crypto import DecryptionError
 from elections.exports import xlsx_response
 from elections.models import AuditEvent, CommunityElection
-from elections.registration.exports import VoterRollExporter
+from elections.registration.exports import export_params, voter_roll_export
 from elections.registration.forms import (
     NO_GROUP,
     NO_GROUP_LABEL,
@@ -243,18 +243,13 @@ def voter_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @access.require(access.community_worker_or_reader)
 def voter_export(request: HttpRequest, code: str) -> HttpResponse:
+    """A small roll downloads at once; a large one becomes a stored job (its page polls)."""
     election = access.get_roll_for_reader(request.user, code)
-    form = VoterFilterForm(request.GET or None)
-    exporter = VoterRollExporter(election, form.filtered(election))
-    response = xlsx_response(exporter)
-    with transaction.atomic():
-        audit.record(
-            request.user,
-            "elections.voter.exported",
-            election,
-            data={"rows": exporter.count, "filters": form.description()},
-        )
-    return response
+    exporter, job = voter_roll_export(election, export_params(request.GET), actor=request.user)
+    if job is not None:
+        return redirect("voter_export_job", code=code, pk=job.pk)
+    assert exporter is not None
+    return xlsx_response(exporter)
 
 
 @access.require(access.community_worker_or_reader)

@@ -1,22 +1,15 @@
-"""Writing the empty import template and the error report."""
+"""Writing the empty import template and the error report, through the one xlsx writer
+(elections.exports.Book: the same safe-cell rule as every export)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
+from elections.exports import Book
+from elections.idnumbers import mask_id_number, mask_phone
 from elections.registration.xlsx.cells import (
     _ALLOWED_CATEGORIES,
-    _CONTROL_RE,
     _cell_text,
     _excel_number_text,
 )
@@ -35,12 +28,11 @@ from elections.registration.xlsx.types import ParsedFile, RowResult
 # Writing: template and error report
 # --------------------------------------------------------------------------------------
 
-_BOLD: Final = Font(bold=True)
-_HEADER_FILL: Final = PatternFill("solid", fgColor="DDEBF7")
-_REQUIRED_FILL: Final = PatternFill("solid", fgColor="FCE4D6")
-_ERROR_FILL: Final = PatternFill("solid", fgColor="FFC7CE")
-_WARNING_FILL: Final = PatternFill("solid", fgColor="FFEB9C")
-_ERROR_FONT: Final = Font(color="9C0006")
+_HEADER: Final = {"bold": True, "align": "center", "bg_color": "#DDEBF7"}
+_REQUIRED_HEADER: Final = {**_HEADER, "bg_color": "#FCE4D6"}
+_ERROR_ROW: Final = {"bg_color": "#FFC7CE"}
+_WARNING_ROW: Final = {"bg_color": "#FFEB9C"}
+_ERROR_TEXT: Final = {**_ERROR_ROW, "font_color": "#9C0006"}
 _WIDTHS: Final[Mapping[str, int]] = {
     "姓名": 12,
     "身份证号": 22,
@@ -54,6 +46,7 @@ _WIDTHS: Final[Mapping[str, int]] = {
     "备注": 24,
 }
 _TEMPLATE_ROWS: Final = DEFAULT_MAX_ROWS + 1
+_Mask = Callable[[Cell | None], str]
 
 _INSTRUCTIONS: Final = (
     ("选民登记导入模板 · 填写说明", True),
@@ -96,178 +89,94 @@ def write_template() -> bytes:
     """Return the empty import template (.xlsx) as bytes.
 
     Sheet "选民登记": the ten :data:`COLUMNS` as a bold, frozen header (required columns
-    shaded), 身份证号 and 联系电话 formatted as text (``@``) so that Excel keeps every
-    digit, drop-down lists for 登记类别 and 性别. Sheet "填写说明": instructions.
+    shaded), 身份证号, 联系电话 and 居民小组 formatted as text (``@``) so that Excel keeps
+    every digit, drop-down lists for 登记类别 and 性别. Sheet "填写说明": instructions.
     """
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "选民登记"
-    ws.append(list(COLUMNS))
-    for i, name in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = _BOLD
-        cell.fill = _REQUIRED_FILL if name in REQUIRED else _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(i)
-        dim = ws.column_dimensions[letter]
-        dim.width = _WIDTHS[name]
-        if name in ("身份证号", "联系电话", "居民小组"):
-            dim.number_format = "@"
-        elif name == "出生日期":
-            dim.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
+    book = Book()
+    sheet = book.sheet(
+        "选民登记",
+        widths=[_WIDTHS[name] for name in COLUMNS],
+        text_columns=[COLUMNS.index(c) for c in ("身份证号", "联系电话", "居民小组")],
+        date_columns=[COLUMNS.index("出生日期")],
+    )
+    required, optional = book.row_style(**_REQUIRED_HEADER), book.row_style(**_HEADER)
+    sheet.header(COLUMNS, styles=[required if c in REQUIRED else optional for c in COLUMNS])
+    last = _TEMPLATE_ROWS - 1
+    sheet.list_validation(
+        COLUMNS.index("登记类别"),
+        1,
+        last,
+        list(CATEGORIES),
+        f"登记类别只能是：{_ALLOWED_CATEGORIES}",
+    )
+    sheet.list_validation(COLUMNS.index("性别"), 1, last, ("男", "女"), "性别只能是“男”或“女”")
 
-    def _list_validation(column: str, options: Iterable[str], prompt: str) -> None:
-        dv = DataValidation(
-            type="list",
-            formula1='"' + ",".join(options) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="输入无效",
-            error=prompt,
+    notes = book.sheet("填写说明", widths=[110])
+    bold = book.row_style(bold=True)
+    for text, is_bold in _INSTRUCTIONS:
+        notes.append([text or None], bold if is_bold else None)
+    return book.close()
+
+
+def write_error_report(parsed: ParsedFile, results: list[RowResult]) -> bytes:
+    """Return the rows with a problem (errors and warnings) and their messages, as .xlsx.
+
+    Columns: "原行号" (the row's number in the uploaded sheet, so that the person can
+    find it and fix it in their own file), the upload's columns as typed, and
+    "错误说明" (all messages of the row, ``字段：说明`` joined by "；"). 身份证号 and
+    联系电话 are masked: the report never repeats a whole number. Rows with an error
+    are shaded red, rows with only warnings yellow. Every cell goes through the one
+    safe-cell rule of elections.exports (formulas stay text).
+    """
+    width = max(len(parsed.headers), *(len(r) for r in parsed.sheet_rows[parsed.header_row :]), 0)
+    headers = [*parsed.headers, *[""] * (width - len(parsed.headers))]
+    masks = _masked_columns(parsed)
+    book = Book()
+    sheet = book.sheet(
+        "错误报告",
+        widths=[8, *[22 if i in masks else 14 for i in range(width)], 60],
+        text_columns=[i + 1 for i in masks],
+    )
+    sheet.header([ROW_NUMBER_COLUMN, *headers, ERROR_COLUMN])
+    styles = {"error": book.row_style(**_ERROR_ROW), "warning": book.row_style(**_WARNING_ROW)}
+    message = {"error": book.row_style(**_ERROR_TEXT), "warning": None}
+    for result in results:
+        if not result.messages:
+            continue
+        cells = parsed.sheet_rows[result.row_number - 1]
+        values = [*cells, *[None] * (width - len(cells))]
+        for col, mask in masks.items():
+            values[col] = mask(values[col])
+        state = "error" if result.state == "error" else "warning"
+        sheet.append(
+            [result.row_number, *values, _messages(result)],
+            styles[state],
+            styles=[*[None] * (width + 1), message[state]],
         )
-        letter = get_column_letter(COLUMNS.index(column) + 1)
-        dv.add(f"{letter}2:{letter}{_TEMPLATE_ROWS}")
-        ws.add_data_validation(dv)
-
-    _list_validation("登记类别", CATEGORIES, f"登记类别只能是：{_ALLOWED_CATEGORIES}")
-    _list_validation("性别", ("男", "女"), "性别只能是“男”或“女”")
-
-    notes = wb.create_sheet("填写说明")
-    notes.column_dimensions["A"].width = 110
-    for text, bold in _INSTRUCTIONS:
-        notes.append([text])
-        if bold:
-            notes.cell(row=notes.max_row, column=1).font = _BOLD
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.close()
 
 
-def write_error_report(
-    parsed: ParsedFile, results: list[RowResult], *, only_problem_rows: bool = False
-) -> bytes:
-    """Return the uploaded sheet with an extra last column "错误说明" as .xlsx bytes.
-
-    Every row keeps its original row number (title lines and blank rows included), so
-    "与第N行重复" still points at the right row. The new column holds all messages of the
-    row, ``字段：说明`` joined by "；". Rows with an error are shaded red, rows with only
-    warnings yellow. Text that looks like a formula (``= + - @``) is stored as a string
-    with Excel's quote prefix, so nothing in the report is ever evaluated. The 身份证号
-    and 联系电话 columns are written as text; an ID number Excel had stored as a number
-    is shown as Excel showed it (15 significant digits), so the loss stays visible.
-
-    ``only_problem_rows=True`` writes only the header and the rows that have a message
-    (much faster for a large register: openpyxl needs ~10 s per 100,000 rows), with a
-    further column "原行号" giving each row's number in the uploaded file. Both extra
-    columns are ignored (and not listed) when the report is uploaded again.
-    """
-    by_row = {r.row_number: r for r in results}
-    width = max((len(r) for r in parsed.sheet_rows), default=0)
-    width = max(width, len(parsed.headers))
-    text_cols = {parsed.columns[c] for c in ("身份证号", "联系电话") if c in parsed.columns}
-    id_col = parsed.columns.get("身份证号")
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误报告")
-    for i in range(width):
-        dim = ws.column_dimensions[get_column_letter(i + 1)]
-        if i in text_cols:
-            dim.number_format = "@"
-            dim.width = 22
-        else:
-            dim.width = 14
-    ws.column_dimensions[get_column_letter(width + 1)].width = 60
-    header_idx = parsed.header_row - 1
-    row_indices: Iterable[int]
-    if only_problem_rows:
-        ws.freeze_panes = "A2"
-        row_indices = [header_idx] + [r.row_number - 1 for r in results if r.messages]
-    else:
-        ws.freeze_panes = f"A{parsed.header_row + 1}"
-        row_indices = range(len(parsed.sheet_rows))
-
-    for r in row_indices:
-        cells = parsed.sheet_rows[r]
-        res = by_row.get(r + 1) if r > header_idx else None
-        fill = None
-        if res is not None and res.messages:
-            fill = _ERROR_FILL if res.state == "error" else _WARNING_FILL
-        bold = r == header_idx
-        styled = fill is not None or bold
-        out: list[object] = []
-        for i, value in enumerate(cells):
-            if value.__class__ is str:
-                if not value:
-                    out.append(_report_cell(ws, None, fill=fill) if fill else None)
-                    continue
-            elif (
-                r > header_idx
-                and i in text_cols
-                and isinstance(value, int | float)
-                and not isinstance(value, bool)
-            ):
-                value = _excel_number_text(float(value)) if i == id_col else _cell_text(value)
-            if styled or not _plain_safe(value):
-                out.append(_report_cell(ws, value, fill=fill, bold=bold))
-            else:
-                out.append(value)
-        out.extend([None] * (width - len(cells)))
-        if r == header_idx:
-            out.append(_report_cell(ws, ERROR_COLUMN, bold=True))
-            if only_problem_rows:
-                out.append(_report_cell(ws, ROW_NUMBER_COLUMN, bold=True))
-        elif res is not None and res.messages:
-            text = "；".join(
-                m.text if m.text.startswith(m.field) else f"{m.field}：{m.text}"
-                for m in res.messages
-            )
-            cell = _report_cell(ws, text, fill=fill)
-            if res.state == "error":
-                cell.font = _ERROR_FONT
-            out.append(cell)
-            if only_problem_rows:
-                out.append(r + 1)
-        ws.append(out)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def _masked_columns(parsed: ParsedFile) -> dict[int, _Mask]:
+    found: dict[int, _Mask] = {}
+    if "身份证号" in parsed.columns:
+        found[parsed.columns["身份证号"]] = _masked_id
+    if "联系电话" in parsed.columns:
+        found[parsed.columns["联系电话"]] = _masked_phone
+    return found
 
 
-_RISKY_PREFIX: Final = ("=", "+", "-", "@")
+def _masked_id(value: Cell | None) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        value = _excel_number_text(float(value))
+    return "" if value is None or value == "" else mask_id_number(_cell_text(value))
 
 
-def _plain_safe(value: Cell) -> bool:
-    """True if openpyxl can write ``value`` as-is (no formula, no illegal character)."""
-    if value.__class__ is str:
-        return not value.startswith(_RISKY_PREFIX) and value.isprintable()  # type: ignore[union-attr]
-    return not isinstance(value, dt.time | dt.timedelta)
+def _masked_phone(value: Cell | None) -> str:
+    text = "" if value is None else _cell_text(value)
+    return mask_phone(text) if text else ""
 
 
-_FORMAT_DATE: Final = "yyyy-mm-dd"
-_FORMAT_DATETIME: Final = "yyyy-mm-dd hh:mm:ss"
-
-
-def _report_cell(
-    ws: object, value: Cell | None, *, fill: PatternFill | None = None, bold: bool = False
-) -> XlCell:
-    """A write-only cell that never becomes a formula and never holds illegal characters."""
-    if isinstance(value, dt.time | dt.timedelta):
-        value = str(value)
-    elif isinstance(value, str) and value and not value.isprintable():
-        value = _CONTROL_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
-    if isinstance(value, str):
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        if value.startswith(_RISKY_PREFIX):
-            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-    elif isinstance(value, dt.datetime):
-        cell.number_format = _FORMAT_DATETIME
-    elif isinstance(value, dt.date):
-        cell.number_format = _FORMAT_DATE
-    if fill is not None:
-        cell.fill = fill
-    if bold:
-        cell.font = _BOLD
-    return cell
+def _messages(result: RowResult) -> str:
+    return "；".join(
+        m.text if m.text.startswith(m.field) else f"{m.field}：{m.text}" for m in result.messages
+    )
