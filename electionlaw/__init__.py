@@ -96,7 +96,6 @@ from .params import (
     RuleParams,
 )
 from .proxies import check_proxy
-from .registration import REGISTRATION_CATEGORIES, needs_approval
 from .reading import (
     ABSTAINER_WRITE_IN_POLICIES,
     BallotProblem,
@@ -108,6 +107,7 @@ from .reading import (
     read_party_ballot,
     tally_readings,
 )
+from .registration import REGISTRATION_CATEGORIES, needs_approval
 
 __all__ = [
     "ABSTAINER_WRITE_IN_POLICIES",

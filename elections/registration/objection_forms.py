@@ -12,6 +12,8 @@ from django import forms
 
 from elections.forms import DateInput
 from elections.models import CommunityElection
+from elections.registration import voter_checks as vc
+from elections.registration.forms import SharedVoterChecks, text_field
 from elections.registration.models import (
     ApprovalBody,
     ObjectionKind,
@@ -57,8 +59,21 @@ class _StyledForm(forms.Form):
 
 
 class RecordObjectionForm(_StyledForm):
-    complainant_name = forms.CharField(label="申诉人姓名", max_length=50)
-    complainant_phone = forms.CharField(label="申诉人联系电话", max_length=30, required=False)
+    complainant_name = text_field("申诉人姓名", vc.NAME_MAX, required=True)
+    complainant_phone = text_field("申诉人联系电话", vc.PHONE_MAX)
+
+    def clean_complainant_name(self) -> str:
+        try:
+            return vc.check_name(self.cleaned_data.get("complainant_name") or "")
+        except vc.FieldProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+
+    def clean_complainant_phone(self) -> str:
+        try:
+            return vc.check_phone(self.cleaned_data.get("complainant_phone") or "")
+        except vc.FieldProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+
     kind = forms.ChoiceField(label="申诉事项", choices=[("", "请选择"), *ObjectionKind.choices])
     subject_query = forms.CharField(
         label="涉及的选民（错登、不应登记时填写）",
@@ -197,18 +212,18 @@ class _OnlyWhenAcceptedForm(_StyledForm):
         super().full_clean()
 
 
-class NewVoterForm(_OnlyWhenAcceptedForm):
+class NewVoterForm(SharedVoterChecks, _OnlyWhenAcceptedForm):
     """The person to register when an omission is accepted (the roll's own checks apply)."""
 
-    name = forms.CharField(label="姓名", max_length=50, required=False)
+    name = text_field("姓名", vc.NAME_MAX)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
     category = forms.ChoiceField(
         label="登记类别", choices=[("", "请选择"), *VoterCategory.choices], required=False
     )
-    group = forms.CharField(label="居民小组", max_length=50, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
+    group = text_field("居民小组", vc.GROUP_MAX)
+    address = text_field("住址", vc.ADDRESS_MAX)
+    phone = text_field("联系电话", vc.PHONE_MAX)
+    ethnicity = text_field("民族", vc.ETHNICITY_MAX)
     approval_body = forms.ChoiceField(
         label="同意登记的会议（人在户不在、社区工作人员）",
         choices=[("", "无"), *ApprovalBody.choices],
@@ -220,7 +235,7 @@ class NewVoterForm(_OnlyWhenAcceptedForm):
         required=False,
         error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
     )
-    notes = forms.CharField(label="备注", max_length=500, required=False)
+    notes = text_field("备注", vc.NOTES_MAX)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -249,16 +264,16 @@ class NewVoterForm(_OnlyWhenAcceptedForm):
         )
 
 
-class CorrectionForm(_OnlyWhenAcceptedForm):
+class CorrectionForm(SharedVoterChecks, _OnlyWhenAcceptedForm):
     """The corrected entry when a wrong entry is accepted: starts with the current
     values; what differs is the correction. (A wrong ID number is a removal and a
     new registration, not a correction.)"""
 
-    name = forms.CharField(label="姓名", max_length=50)
-    group = forms.CharField(label="居民小组", max_length=50, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
+    name = text_field("姓名", vc.NAME_MAX, required=True)
+    group = text_field("居民小组", vc.GROUP_MAX)
+    address = text_field("住址", vc.ADDRESS_MAX)
+    phone = text_field("联系电话", vc.PHONE_MAX)
+    ethnicity = text_field("民族", vc.ETHNICITY_MAX)
     category = forms.ChoiceField(label="登记类别", choices=VoterCategory.choices)
     approval_body = forms.ChoiceField(
         label="同意登记的会议",
@@ -272,7 +287,7 @@ class CorrectionForm(_OnlyWhenAcceptedForm):
         error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
     )
     rights_deprived = forms.BooleanField(label="被剥夺政治权利", required=False)
-    notes = forms.CharField(label="备注", max_length=500, required=False)
+    notes = text_field("备注", vc.NOTES_MAX)
 
     def __init__(self, *args: Any, voter: Voter | None, **kwargs: Any) -> None:
         if voter is not None:

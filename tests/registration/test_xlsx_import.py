@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from electionlaw import eligible_on
+from elections.registration.voter_checks import MSG_PHONE
 from elections.registration.xlsx import cells as xi
 from elections.registration.xlsx.checks import validate_rows
-from elections.registration.voter_checks import MSG_PHONE
 from elections.registration.xlsx.columns import (
     CATEGORIES,
     COLUMNS,
@@ -599,14 +599,18 @@ def test_turns_18_on_election_day_is_eligible() -> None:
 
 def test_turns_18_the_day_after_is_not() -> None:
     res = _age_case(dt.date(2008, 3, 2), dt.date(2026, 3, 1))
-    assert msgs(res) == [("身份证号", "error", "选举日（2026年3月1日）未满18周岁，不能登记（规则 G5）")]
+    assert msgs(res) == [
+        ("身份证号", "error", "选举日（2026年3月1日）未满18周岁，不能登记（规则 G5）")
+    ]
 
 
 def test_born_29_february_turns_18_on_28_february() -> None:
     born = dt.date(2008, 2, 29)
     assert _age_case(born, dt.date(2026, 2, 28)).state == "new"
     res = _age_case(born, dt.date(2026, 2, 27))
-    assert msgs(res) == [("身份证号", "error", "选举日（2026年2月27日）未满18周岁，不能登记（规则 G5）")]
+    assert msgs(res) == [
+        ("身份证号", "error", "选举日（2026年2月27日）未满18周岁，不能登记（规则 G5）")
+    ]
     # In a leap year the birthday itself exists.
     assert not eligible_on(dt.date(2006, 2, 28), dt.date(2024, 2, 27))
     assert eligible_on(dt.date(2004, 2, 29), dt.date(2022, 2, 28))

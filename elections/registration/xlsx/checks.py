@@ -23,7 +23,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from elections.formatting import cn_date
 from elections.idnumbers import IdInfo
 from elections.registration import voter_checks as vc
 from elections.registration.xlsx.cells import (
@@ -122,10 +121,8 @@ def _read_texts(row: _Row) -> None:
     """Cell texts, with formulas (real ones and formulas typed into text cells) flagged."""
     formula_fields = row.raw.formula_fields
     for col, cell in row.raw.values.items():
-        if cell.__class__ is str:  # the cell's text, inline (a million cells a file)
-            text = cell.strip()  # type: ignore[union-attr]
-        else:
-            text = _cell_text(cell)
+        # A text cell inline (a million cells a file), any other through _cell_text.
+        text = cell.strip() if cell.__class__ is str else _cell_text(cell)  # type: ignore[union-attr]
         if text[:1] == "=":
             row.error(col, _MSG_FORMULA_VALUE if col in formula_fields else _MSG_FORMULA_TEXT)
             continue
