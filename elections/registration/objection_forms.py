@@ -51,11 +51,16 @@ class _StyledForm(forms.Form):
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
-    def apply_errors(self, errors: dict[str, str]) -> None:
-        """Put a service's {field: message} errors on the matching fields."""
+    def apply_errors(self, errors: dict[str, str], *, placed: set[str] | None = None) -> set[str]:
+        """Put a service's {field: message} errors on the matching fields, each message
+        once: those in `placed` (already on another form of the page) are skipped.
+        Returns `placed` with the messages put here."""
+        placed = set() if placed is None else placed
         for name, message in errors.items():
-            if name in self.fields:
+            if name in self.fields and message not in placed:
                 self.add_error(name, message)
+                placed.add(message)
+        return placed
 
 
 class RecordObjectionForm(_StyledForm):
@@ -158,10 +163,10 @@ class RecordObjectionForm(_StyledForm):
         )
         return None
 
-    def apply_errors(self, errors: dict[str, str]) -> None:
+    def apply_errors(self, errors: dict[str, str], *, placed: set[str] | None = None) -> set[str]:
         # The service names the voter "subject_voter"; the form asks for it as subject_query.
         mapped = {("subject_query" if k == "subject_voter" else k): v for k, v in errors.items()}
-        super().apply_errors(mapped)
+        return super().apply_errors(mapped, placed=placed)
 
 
 DECISIONS = [("accepted", "申诉成立"), ("rejected", "申诉不成立（不予支持）")]
