@@ -203,8 +203,9 @@ def text_field(label: str, limit: int, *, required: bool = False, **kwargs: Any)
     return field
 
 
-class _VoterFieldsForm(SharedVoterChecks, _MarksInvalidFields):
-    """The fields a committee member fills in or corrects (not the ID number)."""
+class VoterFields(SharedVoterChecks):
+    """The voter fields, declared once: entry, correction, 补登 and the objection forms
+    (an accepted omission or wrong entry) all use these, with the shared checks."""
 
     name = text_field("姓名", vc.NAME_MAX, required=True, error_messages={"required": "请填写姓名"})
     category = forms.ChoiceField(
@@ -243,6 +244,10 @@ class _VoterFieldsForm(SharedVoterChecks, _MarksInvalidFields):
         help_text="勾选后此人保留在名册中，但不计入有选举权的选民（规则 R9）。",
     )
     notes = text_field("备注", vc.NOTES_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _VoterFieldsForm(VoterFields, _MarksInvalidFields):
+    """The fields a committee member fills in or corrects (not the ID number)."""
 
     def clean_approval_date(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("approval_date")

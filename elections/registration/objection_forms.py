@@ -13,12 +13,10 @@ from django import forms
 from elections.forms import DateInput
 from elections.models import CommunityElection
 from elections.registration import voter_checks as vc
-from elections.registration.forms import SharedVoterChecks, text_field
+from elections.registration.forms import VoterFields, text_field
 from elections.registration.models import (
-    ApprovalBody,
     ObjectionKind,
     Voter,
-    VoterCategory,
     VoterStatus,
 )
 from elections.registration.objections import KINDS_NEEDING_SUBJECT
@@ -217,30 +215,24 @@ class _OnlyWhenAcceptedForm(_StyledForm):
         super().full_clean()
 
 
-class NewVoterForm(SharedVoterChecks, _OnlyWhenAcceptedForm):
+class NewVoterForm(VoterFields, _OnlyWhenAcceptedForm):
     """The person to register when an omission is accepted (the roll's own checks apply)."""
 
-    name = text_field("姓名", vc.NAME_MAX)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    category = forms.ChoiceField(
-        label="登记类别", choices=[("", "请选择"), *VoterCategory.choices], required=False
-    )
-    group = text_field("居民小组", vc.GROUP_MAX)
-    address = text_field("住址", vc.ADDRESS_MAX)
-    phone = text_field("联系电话", vc.PHONE_MAX)
-    ethnicity = text_field("民族", vc.ETHNICITY_MAX)
-    approval_body = forms.ChoiceField(
-        label="同意登记的会议（人在户不在、社区工作人员）",
-        choices=[("", "无"), *ApprovalBody.choices],
-        required=False,
-    )
-    approval_date = forms.DateField(
-        label="会议同意日期",
-        widget=DateInput(),
-        required=False,
-        error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
-    )
-    notes = text_field("备注", vc.NOTES_MAX)
+    rights_deprived = None  # type: ignore[assignment]
+
+    field_order = [
+        "name",
+        "id_number",
+        "category",
+        "group",
+        "address",
+        "phone",
+        "ethnicity",
+        "approval_body",
+        "approval_date",
+        "notes",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -269,30 +261,10 @@ class NewVoterForm(SharedVoterChecks, _OnlyWhenAcceptedForm):
         )
 
 
-class CorrectionForm(SharedVoterChecks, _OnlyWhenAcceptedForm):
+class CorrectionForm(VoterFields, _OnlyWhenAcceptedForm):
     """The corrected entry when a wrong entry is accepted: starts with the current
     values; what differs is the correction. (A wrong ID number is a removal and a
     new registration, not a correction.)"""
-
-    name = text_field("姓名", vc.NAME_MAX, required=True)
-    group = text_field("居民小组", vc.GROUP_MAX)
-    address = text_field("住址", vc.ADDRESS_MAX)
-    phone = text_field("联系电话", vc.PHONE_MAX)
-    ethnicity = text_field("民族", vc.ETHNICITY_MAX)
-    category = forms.ChoiceField(label="登记类别", choices=VoterCategory.choices)
-    approval_body = forms.ChoiceField(
-        label="同意登记的会议",
-        choices=[("", "无"), *ApprovalBody.choices],
-        required=False,
-    )
-    approval_date = forms.DateField(
-        label="会议同意日期",
-        widget=DateInput(),
-        required=False,
-        error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
-    )
-    rights_deprived = forms.BooleanField(label="被剥夺政治权利", required=False)
-    notes = text_field("备注", vc.NOTES_MAX)
 
     def __init__(self, *args: Any, voter: Voter | None, **kwargs: Any) -> None:
         if voter is not None:
