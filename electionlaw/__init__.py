@@ -49,6 +49,7 @@ from .counting import (
 )
 from .dates import (
     adulthood_date,
+    age_on,
     effective_birth_date,
     eligible_on,
     is_on_or_before_deadline,
@@ -106,6 +107,7 @@ from .reading import (
     read_party_ballot,
     tally_readings,
 )
+from .registration import REGISTRATION_CATEGORIES, needs_approval
 
 __all__ = [
     "ABSTAINER_WRITE_IN_POLICIES",
@@ -125,6 +127,7 @@ __all__ = [
     "POST_VOTE_AGGREGATIONS",
     "PROXY_RELATION_SETS",
     "RECALL_INITIATORS",
+    "REGISTRATION_CATEGORIES",
     "RELATION_KINDS",
     "RELATION_SETS",
     "RETURNED_VS",
@@ -148,6 +151,7 @@ __all__ = [
     "Violation",
     "WomenRemedy",
     "adulthood_date",
+    "age_on",
     "ballot_section_valid",
     "check_counting_staff",
     "check_proxy",
@@ -167,6 +171,7 @@ __all__ = [
     "may_stop_with_vacancies",
     "min_formal_candidates",
     "min_party_candidates",
+    "needs_approval",
     "no_woman_elected",
     "nomination_meeting_valid",
     "party_candidate_count_ok",

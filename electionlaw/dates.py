@@ -15,6 +15,7 @@ from .params import BIRTH_DATE_SOURCES
 __all__ = [
     "MAX_REST_DAY_RUN",
     "adulthood_date",
+    "age_on",
     "effective_birth_date",
     "eligible_on",
     "is_on_or_before_deadline",
@@ -123,6 +124,20 @@ def adulthood_date(birth_date: date, *, age: int = VOTING_AGE) -> date:
         return birth_date.replace(year=year)
     except ValueError:  # 29 February in a common year
         return date(year, 2, 28)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age on ``day`` (G5); 0 before the first birthday.
+
+    Born 29 February: a year older on 28 February of a common year, the day
+    :func:`adulthood_date` uses (民法典 art. 202).
+    """
+    _require_date(birth_date, "出生日期")
+    _require_date(day, "日期")
+    years = day.year - birth_date.year
+    if years > 0 and adulthood_date(birth_date, age=years) > day:
+        years -= 1
+    return max(years, 0)
 
 
 def eligible_on(birth_date: date, election_day: date) -> bool:

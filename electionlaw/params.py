@@ -91,6 +91,8 @@ _INT_FIELDS: dict[str, tuple[int, str]] = {
     "zongzhi_min": (1, "设立总支的最少党员数"),  # P16
     "dangwei_min": (1, "设立党委的最少党员数"),  # P16
     "pre_candidate_publicity_days": (0, "预备人选公示天数"),  # P6
+    "nonresident_min_months": (0, "人在户不在者最短居住月数"),  # R10 (c)
+    "community_worker_min_months": (0, "社区工作者最短工作月数"),  # R10 (d)
     "party_absence_categories": (5, "不计入应到会人数的情形类数"),  # P2
 }
 
@@ -102,6 +104,7 @@ _BOOL_FIELDS: dict[str, str] = {
     "candidate_can_be_proxy": "候选人可接受委托",  # B6
     "lingxing_turnout_required": "另行选举须过半数选民参加",  # R31, R24
     "party_quorum_inclusive": "恰好五分之四视为达到法定人数",  # P3
+    "nonresident_needs_meeting_approval": "人在户不在者须经居民会议同意",  # R10 (c)
 }
 
 
@@ -154,6 +157,9 @@ class RuleParams:
     dangwei_min: int = 100  # P16
     pre_candidate_publicity_days: int = 5  # P6
     birth_date_source: str = "id_card"  # G5
+    nonresident_min_months: int = 12  # R10 (c): 居住一年以上 (甘肃 art. 16: 6)
+    nonresident_needs_meeting_approval: bool = True  # R10 (c) (甘肃 art. 16: false)
+    community_worker_min_months: int = 12  # R10 (d): Jiangsu 2020 一年 (甘肃 art. 16: 6)
 
     def __post_init__(self) -> None:
         for name, (choices, label) in _CHOICE_FIELDS.items():

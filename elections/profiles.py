@@ -1,5 +1,5 @@
-"""The two rule profiles shipped as data (RULES.md §7 and §10): the national default
-and the 新河街道 plan. Each value carries its source."""
+"""The rule profiles shipped as data (RULES.md §7, §10 and §12): the national default,
+the 新河街道 plan and 甘肃 2026. Each value carries its source."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ NATIONAL_SOURCES = {
     "zongzhi_min": "旗帜网：50人以上设总支（P16）",
     "dangwei_min": "旗帜网：100人以上设党委（P16）",
     "pre_candidate_publicity_days": "预备人选公示5日（P6）",
+    "nonresident_min_months": "村委会组织法第13条范本：户籍不在本社区、居住一年以上（RULES.md R10 (c)）",
+    "nonresident_needs_meeting_approval": "村委会组织法第13条范本：本人申请并经居民会议或居民代表会议同意（R10 (c)）",
+    "community_worker_min_months": "江苏2020：在本社区工作一年以上（R10 (d)）；全国条文未见，取一年",
 }
 
 XINHE_SOURCES = {
@@ -32,6 +35,19 @@ XINHE_SOURCES = {
     "lingxing_window_days": "新河街道方案（2020-12）：另行选举在10日内进行（R31）",
     "mobile_box_approver": "新河街道方案（2020-12）：流动票箱经居民代表会议同意（R35）",
     "ballot_order": "新河街道方案（2020-12）：按姓氏笔画排序（R19, P7）",
+    "nonresident_min_months": "新河街道方案：居住一年以上（RULES.md §12：新河 12个月）",
+    "nonresident_needs_meeting_approval": "新河街道方案：经居民会议或居民代表会议同意（RULES.md §12、R10 (c)）",
+}
+
+GANSU_SOURCE = "甘肃省居民委员会选举办法（2025-11-27）"
+GANSU_SOURCES = {
+    **NATIONAL_SOURCES,
+    "law_regime": "2026年1月1日起施行的2025年修订居委会组织法（RULES.md §0、§12）",
+    "proxy_relation_set": "2025年居委会组织法片段：可以书面委托本社区其他选民代为投票（RULES.md §12, B6）",
+    "nonresident_min_months": f"{GANSU_SOURCE}第16条：户籍不在本社区、居住六个月以上（RULES.md §12）",
+    "nonresident_needs_meeting_approval": f"{GANSU_SOURCE}第16条：居住六个月以上即可登记，无须居民会议同意（RULES.md §12）",
+    "community_worker_min_months": f"{GANSU_SOURCE}第16条：在本社区工作六个月以上，本人申请、选举委员会确认（RULES.md §12）",
+    "birth_date_source": f"{GANSU_SOURCE}第15条：出生日期以居民身份证为准，无身份证的以户口簿为准（R9）",
 }
 
 PROFILES: list[dict[str, Any]] = [
@@ -63,11 +79,32 @@ PROFILES: list[dict[str, Any]] = [
             "ballot_order": "surname_strokes",
         },
     },
+    {
+        "code": "gansu-2026",
+        "name": "甘肃省居民委员会选举办法（2026）",
+        "jurisdiction": "甘肃省",
+        "version": 1,
+        "effective_from": dt.date(2026, 1, 1),
+        "notes": "依据《甘肃省居民委员会选举办法》（2025-11-27，2026年1月1日起施行），"
+        "据RULES.md §12所引第三方转载，须与官方文本核对。未见规定的参数沿用全国通用值。",
+        "sources": GANSU_SOURCES,
+        "values": {
+            "law_regime": "2025",
+            "proxy_relation_set": "any_voter",
+            "nonresident_min_months": 6,
+            "nonresident_needs_meeting_approval": False,
+            "community_worker_min_months": 6,
+        },
+    },
 ]
 
 
 def install_profiles(model: Any) -> None:
-    """Create or update the shipped profiles (used by a data migration and seed_demo)."""
+    """Create or update the shipped profiles (used by data migrations and seed_demo).
+
+    Idempotent. `model` may be a migration's historical model: values of fields it does
+    not have yet are left to the later migration that adds them and installs again."""
+    known = {f.name for f in model._meta.get_fields()}
     for spec in PROFILES:
         defaults = {
             "name": spec["name"],
@@ -76,6 +113,6 @@ def install_profiles(model: Any) -> None:
             "effective_from": spec["effective_from"],
             "notes": spec["notes"],
             "sources": spec["sources"],
-            **spec["values"],
+            **{name: value for name, value in spec["values"].items() if name in known},
         }
         model.objects.update_or_create(code=spec["code"], defaults=defaults)

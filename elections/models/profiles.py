@@ -169,6 +169,15 @@ class RuleProfile(models.Model):
     birth_date_source = models.CharField(
         "出生日期依据", max_length=10, default="id_card", choices=_choices(rules.BIRTH_DATE_SOURCES)
     )
+    nonresident_min_months = models.PositiveSmallIntegerField(
+        "人在户不在者最短居住（月）", default=12
+    )
+    nonresident_needs_meeting_approval = models.BooleanField(
+        "人在户不在者须经居民会议同意", default=True
+    )
+    community_worker_min_months = models.PositiveSmallIntegerField(
+        "社区工作者最短工作（月）", default=12
+    )
 
     class Meta:
         verbose_name = "规则方案"

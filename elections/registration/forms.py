@@ -19,6 +19,7 @@ from electionlaw import latest_eligible_birth_date
 from elections.forms import DateInput
 from elections.idnumbers import mask_id_number, normalize_id_number
 from elections.models import CommunityElection
+from elections.registration import voter_checks as vc
 from elections.registration.models import ApprovalBody, Voter, VoterCategory, VoterStatus
 from elections.registration.services import EDITABLE_FIELDS, VoterData, VoterError, search_filter
 
@@ -165,30 +166,64 @@ class VoterFilterForm(forms.Form):
         return "；".join(parts) or "全部在册选民"
 
 
-class _VoterFieldsForm(_MarksInvalidFields):
-    """The fields a committee member fills in or corrects (not the ID number)."""
+class SharedVoterChecks(forms.Form):
+    """`clean_<field>` of every voter form delegates to the shared check (voter_checks),
+    so a form says exactly what the import says about the same value."""
 
-    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
+    def _shared(self, name: str, check: Any) -> Any:
+        value = self.cleaned_data.get(name) or ""
+        try:
+            return check(value)
+        except vc.FieldProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+
+    def clean_name(self) -> str:
+        return self._shared("name", vc.check_name)
+
+    def clean_group(self) -> str:
+        return self._shared("group", vc.check_group)
+
+    def clean_address(self) -> str:
+        return self._shared("address", vc.check_address)
+
+    def clean_phone(self) -> str:
+        return self._shared("phone", vc.check_phone)
+
+    def clean_notes(self) -> str:
+        return self._shared("notes", vc.check_notes)
+
+    def clean_ethnicity(self) -> str:
+        return self._shared("ethnicity", lambda text: vc.check_ethnicity(text)[0])
+
+
+def text_field(label: str, limit: int, *, required: bool = False, **kwargs: Any) -> forms.CharField:
+    """A voter text field: the browser stops at `limit`, the shared check says why."""
+    field = forms.CharField(label=label, required=required, strip=False, **kwargs)
+    field.widget.attrs["maxlength"] = str(limit)
+    return field
+
+
+class VoterFields(SharedVoterChecks):
+    """The voter fields, declared once: entry, correction, 补登 and the objection forms
+    (an accepted omission or wrong entry) all use these, with the shared checks."""
+
+    name = text_field("姓名", vc.NAME_MAX, required=True, error_messages={"required": "请填写姓名"})
     category = forms.ChoiceField(
         label="登记类别",
         choices=[("", "请选择"), *VoterCategory.choices],
         error_messages={"required": "请选择登记类别"},
     )
-    group = forms.CharField(
-        label="居民小组",
-        required=False,
-        max_length=50,
+    group = text_field(
+        "居民小组",
+        vc.GROUP_MAX,
         widget=forms.TextInput(attrs={"list": "group-options", "autocomplete": "off"}),
         help_text="例如“第一居民小组”或楼栋号；可从已有的小组中选择。",
     )
-    ethnicity = forms.CharField(label="民族", required=False, max_length=20)
-    address = forms.CharField(label="住址", required=False, max_length=200)
-    phone = forms.RegexField(
-        label="联系电话",
-        required=False,
-        max_length=30,
-        regex=r"^[0-9+\- ()]*$",
-        error_messages={"invalid": "联系电话只能包含数字、空格、+ 和 -"},
+    ethnicity = text_field("民族", vc.ETHNICITY_MAX)
+    address = text_field("住址", vc.ADDRESS_MAX)
+    phone = text_field(
+        "联系电话",
+        vc.PHONE_MAX,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     approval_body = forms.ChoiceField(
@@ -208,9 +243,11 @@ class _VoterFieldsForm(_MarksInvalidFields):
         required=False,
         help_text="勾选后此人保留在名册中，但不计入有选举权的选民（规则 R9）。",
     )
-    notes = forms.CharField(
-        label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    notes = text_field("备注", vc.NOTES_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _VoterFieldsForm(VoterFields, _MarksInvalidFields):
+    """The fields a committee member fills in or corrects (not the ID number)."""
 
     def clean_approval_date(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("approval_date")

@@ -15,7 +15,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from django.db.models import Lookup as DjangoLookup
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from electionlaw import needs_approval
 from elections import audit
 from elections.crypto import (
     DecryptionError,
@@ -231,6 +232,7 @@ def check_file(
             election_day=election.election_day,
             lookup=lookup,
             today=today or timezone.localdate(),
+            needs_approval=_approval_rule(election),
         )
         _warn_other_streets(election, results, lookup)
     return parsed, results, lookup
@@ -263,13 +265,23 @@ class Summary:
     unchanged: int
     warning: int
     error: int
+    pending: int = 0
+    """New rows (new or warning) that will wait for the meeting's approval (R10)."""
 
     @classmethod
     def of(cls, results: Sequence[RowResult]) -> Summary:
         counts = {"new": 0, "update": 0, "unchanged": 0, "warning": 0, "error": 0}
+        pending = 0
         for result in results:
             counts[result.state] += 1
-        return cls(total=len(results), **counts)
+            pending += result.awaits_approval
+        return cls(total=len(results), pending=pending, **counts)
+
+
+def _approval_rule(election: CommunityElection) -> Callable[[str], bool]:
+    """R10 under the election's rule profile: does a new voter of this category wait?"""
+    params = election.cycle.rule_profile.params()
+    return lambda category: needs_approval(category, params)
 
 
 # -- applying checked rows to the roll ----------------------------------------------------
@@ -298,10 +310,8 @@ def _new_voter(
         category=category,
         approval_body="",
         approval_date=None,
-        # R10 (c), (d): registered only once the 居民会议/代表会议 has approved.
-        status=VoterStatus.PENDING_APPROVAL
-        if category in CATEGORIES_NEEDING_APPROVAL
-        else VoterStatus.REGISTERED,
+        # R10 (c), (d): registered only once approved, as the rule profile says.
+        status=VoterStatus.PENDING_APPROVAL if result.awaits_approval else VoterStatus.REGISTERED,
         removed_reason="",
         rights_deprived=False,
         source=VoterSource.IMPORT,
@@ -388,7 +398,6 @@ def _new_voter_rows(
         info = result.id_info
         assert info is not None
         number = info.number
-        category = values["登记类别"]
         yield (
             election_id,  # election_id
             cycle_id,  # cycle_id
@@ -402,11 +411,11 @@ def _new_voter_rows(
             values["居民小组"],  # group
             values["住址"],  # address
             values["联系电话"],  # phone
-            category,  # category
+            values["登记类别"],  # category
             "",  # approval_body
             None,  # approval_date
-            # R10 (c), (d): registered only once the 居民会议/代表会议 has approved.
-            pending if category in CATEGORIES_NEEDING_APPROVAL else registered,  # status
+            # R10 (c), (d): registered only once approved, as the rule profile says.
+            pending if result.awaits_approval else registered,  # status
             "",  # removed_reason
             False,  # rights_deprived
             source,  # source
@@ -727,6 +736,7 @@ def _store_preview(
             unchanged_count=summary.unchanged,
             warning_count=summary.warning,
             error_count=summary.error,
+            pending_count=summary.pending,
             blank_rows=parsed.blank_rows,
             extra_columns=parsed.extra_columns,
             message="",
@@ -865,14 +875,21 @@ def _batches(items: Sequence[RowResult], size: int) -> Iterator[Sequence[RowResu
         yield items[start : start + size]
 
 
-def _preview_row(voter_import: VoterImport, result: RowResult) -> VoterImportRow:
+def _masked_id_cell(result: RowResult) -> str:
+    """The 身份证号 cell of a preview row: masked, also when the number is invalid."""
     info = result.id_info
+    if info is not None:
+        return mask_id_number(info.number)
+    return mask_id_number(result.values.get("身份证号", "")[:18])
+
+
+def _preview_row(voter_import: VoterImport, result: RowResult) -> VoterImportRow:
     return VoterImportRow(
         voter_import=voter_import,
         row_number=result.row_number,
         state=result.state,
         name=result.values.get("姓名", "")[:50],
-        id_masked=mask_id_number(info.number) if info is not None else "",
+        id_masked=_masked_id_cell(result),
         messages=[{"field": m.field, "level": m.level, "text": m.text} for m in result.messages],
         changes={column: list(pair) for column, pair in result.changes.items()},
     )

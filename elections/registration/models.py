@@ -173,6 +173,8 @@ class VoterImport(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    # New rows that will wait for the meeting's approval (R10, under the rule profile).
+    pending_count = models.PositiveIntegerField(default=0)
     blank_rows = models.PositiveIntegerField(default=0)
     extra_columns = models.JSONField(default=list, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)

@@ -12,11 +12,11 @@ from django import forms
 
 from elections.forms import DateInput
 from elections.models import CommunityElection
+from elections.registration import voter_checks as vc
+from elections.registration.forms import VoterFields, text_field
 from elections.registration.models import (
-    ApprovalBody,
     ObjectionKind,
     Voter,
-    VoterCategory,
     VoterStatus,
 )
 from elections.registration.objections import KINDS_NEEDING_SUBJECT
@@ -49,16 +49,34 @@ class _StyledForm(forms.Form):
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
-    def apply_errors(self, errors: dict[str, str]) -> None:
-        """Put a service's {field: message} errors on the matching fields."""
+    def apply_errors(self, errors: dict[str, str], *, placed: set[str] | None = None) -> set[str]:
+        """Put a service's {field: message} errors on the matching fields, each message
+        once: those in `placed` (already on another form of the page) are skipped.
+        Returns `placed` with the messages put here."""
+        placed = set() if placed is None else placed
         for name, message in errors.items():
-            if name in self.fields:
+            if name in self.fields and message not in placed:
                 self.add_error(name, message)
+                placed.add(message)
+        return placed
 
 
 class RecordObjectionForm(_StyledForm):
-    complainant_name = forms.CharField(label="申诉人姓名", max_length=50)
-    complainant_phone = forms.CharField(label="申诉人联系电话", max_length=30, required=False)
+    complainant_name = text_field("申诉人姓名", vc.NAME_MAX, required=True)
+    complainant_phone = text_field("申诉人联系电话", vc.PHONE_MAX)
+
+    def clean_complainant_name(self) -> str:
+        try:
+            return vc.check_name(self.cleaned_data.get("complainant_name") or "")
+        except vc.FieldProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+
+    def clean_complainant_phone(self) -> str:
+        try:
+            return vc.check_phone(self.cleaned_data.get("complainant_phone") or "")
+        except vc.FieldProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+
     kind = forms.ChoiceField(label="申诉事项", choices=[("", "请选择"), *ObjectionKind.choices])
     subject_query = forms.CharField(
         label="涉及的选民（错登、不应登记时填写）",
@@ -143,10 +161,10 @@ class RecordObjectionForm(_StyledForm):
         )
         return None
 
-    def apply_errors(self, errors: dict[str, str]) -> None:
+    def apply_errors(self, errors: dict[str, str], *, placed: set[str] | None = None) -> set[str]:
         # The service names the voter "subject_voter"; the form asks for it as subject_query.
         mapped = {("subject_query" if k == "subject_voter" else k): v for k, v in errors.items()}
-        super().apply_errors(mapped)
+        return super().apply_errors(mapped, placed=placed)
 
 
 DECISIONS = [("accepted", "申诉成立"), ("rejected", "申诉不成立（不予支持）")]
@@ -197,30 +215,24 @@ class _OnlyWhenAcceptedForm(_StyledForm):
         super().full_clean()
 
 
-class NewVoterForm(_OnlyWhenAcceptedForm):
+class NewVoterForm(VoterFields, _OnlyWhenAcceptedForm):
     """The person to register when an omission is accepted (the roll's own checks apply)."""
 
-    name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    category = forms.ChoiceField(
-        label="登记类别", choices=[("", "请选择"), *VoterCategory.choices], required=False
-    )
-    group = forms.CharField(label="居民小组", max_length=50, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
-    approval_body = forms.ChoiceField(
-        label="同意登记的会议（人在户不在、社区工作人员）",
-        choices=[("", "无"), *ApprovalBody.choices],
-        required=False,
-    )
-    approval_date = forms.DateField(
-        label="会议同意日期",
-        widget=DateInput(),
-        required=False,
-        error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
-    )
-    notes = forms.CharField(label="备注", max_length=500, required=False)
+    rights_deprived = None  # type: ignore[assignment]
+
+    field_order = [
+        "name",
+        "id_number",
+        "category",
+        "group",
+        "address",
+        "phone",
+        "ethnicity",
+        "approval_body",
+        "approval_date",
+        "notes",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -249,30 +261,10 @@ class NewVoterForm(_OnlyWhenAcceptedForm):
         )
 
 
-class CorrectionForm(_OnlyWhenAcceptedForm):
+class CorrectionForm(VoterFields, _OnlyWhenAcceptedForm):
     """The corrected entry when a wrong entry is accepted: starts with the current
     values; what differs is the correction. (A wrong ID number is a removal and a
     new registration, not a correction.)"""
-
-    name = forms.CharField(label="姓名", max_length=50)
-    group = forms.CharField(label="居民小组", max_length=50, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
-    category = forms.ChoiceField(label="登记类别", choices=VoterCategory.choices)
-    approval_body = forms.ChoiceField(
-        label="同意登记的会议",
-        choices=[("", "无"), *ApprovalBody.choices],
-        required=False,
-    )
-    approval_date = forms.DateField(
-        label="会议同意日期",
-        widget=DateInput(),
-        required=False,
-        error_messages={"invalid": "请填写有效的日期，例如 2027-01-05"},
-    )
-    rights_deprived = forms.BooleanField(label="被剥夺政治权利", required=False)
-    notes = forms.CharField(label="备注", max_length=500, required=False)
 
     def __init__(self, *args: Any, voter: Voter | None, **kwargs: Any) -> None:
         if voter is not None:

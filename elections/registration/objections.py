@@ -26,6 +26,7 @@ from electionlaw import RuleParams, is_within, last_day_within
 from electionlaw.dates import MAX_REST_DAY_RUN
 from elections import audit
 from elections.calendar import rest_days_around
+from elections.formatting import cn_date
 from elections.models import CommunityElection, Milestone
 from elections.registration.models import (
     Objection,
@@ -68,10 +69,6 @@ class ObjectionError(VoterError):
 
     A subclass of `VoterError`, so that a caller handling the roll's refusals also
     handles these: an accepted objection fails exactly when its roll change does."""
-
-
-def _fmt(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # -- deadlines (pure: dates and the profile's parameters in, dates out) ------------------
@@ -309,10 +306,12 @@ def record_objection(
         errors["description"] = "请写明申诉的内容和理由"
     window = _require_window(election)
     if received_on > today:
-        errors["received_on"] = f"收到日期不能晚于今天（{_fmt(today)}）"
+        errors["received_on"] = f"收到日期不能晚于今天（{cn_date(today)}）"
     elif received_on < window.published:
         basis = "（按计划日期计算）" if window.planned else ""
-        errors["received_on"] = f"收到日期不能早于选民名单公布日期{_fmt(window.published)}{basis}"
+        errors["received_on"] = (
+            f"收到日期不能早于选民名单公布日期{cn_date(window.published)}{basis}"
+        )
     if errors:
         raise ObjectionError("请改正标出的内容后再保存", errors=errors)
 
@@ -362,7 +361,7 @@ def record_objection(
                 "received_on": received_on.isoformat(),
                 "deadline": window.decision_deadline(received_on).isoformat(),
                 # R13: recorded, but flagged.
-                "late": (f"申诉期已于{_fmt(window.last_day)}结束（规则 R13）" if late else None),
+                "late": (f"申诉期已于{cn_date(window.last_day)}结束（规则 R13）" if late else None),
             },
         )
     return objection
@@ -457,7 +456,7 @@ def decide_objection(
     if not reason:
         errors["reason"] = "请填写处理理由"
     if decided_on > today:
-        errors["decided_on"] = f"决定日期不能晚于今天（{_fmt(today)}）"
+        errors["decided_on"] = f"决定日期不能晚于今天（{cn_date(today)}）"
     if errors:
         raise ObjectionError("请改正标出的内容后再保存", errors=errors)
 
@@ -468,13 +467,13 @@ def decide_objection(
             .get(pk=objection.pk)
         )
         if locked.status != ObjectionStatus.PENDING:
-            when = f"已于{_fmt(locked.decided_on)}" if locked.decided_on else "已"
+            when = f"已于{cn_date(locked.decided_on)}" if locked.decided_on else "已"
             raise ObjectionError(
                 f"这件申诉{when}处理（{locked.get_status_display()}），不能重复处理",
                 errors={"__all__": "已处理"},
             )
         if decided_on < locked.received_on:
-            message = f"决定日期不能早于收到申诉的日期（{_fmt(locked.received_on)}）"
+            message = f"决定日期不能早于收到申诉的日期（{cn_date(locked.received_on)}）"
             raise ObjectionError(message, errors={"decided_on": message})
         window = _require_window(locked.election)
         voter: Voter | None = None
@@ -508,7 +507,9 @@ def decide_objection(
                 "deadline": deadline.isoformat(),
                 # R13, example 50: saved, but flagged.
                 "sla_breach": (
-                    f"超过处理期限（{_fmt(deadline)}，规则 R13）" if decided_on > deadline else None
+                    f"超过处理期限（{cn_date(deadline)}，规则 R13）"
+                    if decided_on > deadline
+                    else None
                 ),
                 "voter": voter.pk if voter is not None else None,
                 "fields": [_field_label(name) for name in changed] or None,

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from electionlaw import adulthood_date, latest_eligible_birth_date
+from electionlaw import age_on, latest_eligible_birth_date
 from elections.models import CommunityElection
 from elections.registration.models import Voter
 from elections.registration.services import eligible_voters
@@ -55,14 +55,6 @@ def group_sort_key(group: str) -> tuple[int, str, int, str]:
     if match is None:
         return (1, group, 0, "")
     return (1, group[: match.start()], _number_value(match.group()), group[match.end() :])
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Full years of age on `day` (G5; born 29 February: 28 February in a common year)."""
-    years = day.year - birth_date.year
-    if years > 0 and adulthood_date(birth_date, age=years) > day:
-        years -= 1
-    return max(years, 0)
 
 
 @dataclass(frozen=True)

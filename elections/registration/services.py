@@ -9,21 +9,22 @@ a valid ID number, 18 on election day (G5), one registration per street and cycl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from electionlaw import eligible_on, latest_eligible_birth_date
+from electionlaw import latest_eligible_birth_date, needs_approval
 from elections import audit
 from elections.crypto import decrypt_text, encrypt_text, encryption_key, hash_key
-from elections.idnumbers import IdNumberError, id_hash, mask_id_number, parse_id_number
+from elections.formatting import cn_date
+from elections.idnumbers import IdInfo, id_hash, mask_id_number
 from elections.models import CommunityElection
+from elections.registration import voter_checks as vc
 from elections.registration.models import (
-    CATEGORIES_NEEDING_APPROVAL,
     Objection,
     Voter,
     VoterCategory,
@@ -85,48 +86,71 @@ class VoterData:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _fmt(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+# What each text field of VoterData is checked with (elections.registration.voter_checks).
+_TEXT_CHECKS: dict[str, Callable[[str], str]] = {
+    "name": vc.check_name,
+    "group": vc.check_group,
+    "address": vc.check_address,
+    "phone": vc.check_phone,
+    "notes": vc.check_notes,
+}
+
+
+def clean_voter_data(
+    election: CommunityElection, data: VoterData, *, today: dt.date | None = None
+) -> tuple[dict[str, str], VoterData, IdInfo | None]:
+    """The field errors of `data` for this election, the cleaned data and the parsed ID.
+
+    One check per field, the same as the import's (voter_checks), so a person reads the
+    same message from a form and from a spreadsheet."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    info: IdInfo | None = None
+
+    def run(name: str, check: Callable[[], Any]) -> None:
+        try:
+            cleaned[name] = check()
+        except vc.FieldProblem as problem:
+            errors[name] = problem.message
+
+    for name, check in _TEXT_CHECKS.items():
+        try:
+            cleaned[name] = check(getattr(data, name))
+        except vc.FieldProblem as problem:
+            errors[name] = problem.message
+    run("ethnicity", lambda: vc.check_ethnicity(data.ethnicity)[0])
+    if data.category not in VoterCategory.values:
+        errors["category"] = "请选择登记类别：户在人在、户在人不在、人在户不在或社区工作人员"
+    try:
+        info = vc.check_id_number(data.id_number, today=today)
+    except vc.FieldProblem as problem:
+        errors["id_number"] = problem.message
+    if info is not None:
+        run("gender", lambda: vc.check_gender(data.gender, info))
+        run("birth_date", lambda: vc.check_birth_date(data.birth_date, info))
+        run("id_number", lambda: vc.check_age(info, election.election_day))
+    errors.update(vc.check_approval(data.approval_body, data.approval_date, today=today))
+    cleaned.pop("id_number", None)
+    return errors, replace(data, **cleaned), info
 
 
 def check_voter_data(
     election: CommunityElection, data: VoterData, *, today: dt.date | None = None
 ) -> tuple[dict[str, str], Any]:
     """The field errors of `data` for this election, and the parsed ID number."""
-    errors: dict[str, str] = {}
-    info = None
-    if not data.name.strip():
-        errors["name"] = "请填写姓名"
-    try:
-        info = parse_id_number(data.id_number, today=today or timezone.localdate())
-    except IdNumberError as exc:
-        errors["id_number"] = exc.message
-    if data.category not in VoterCategory.values:
-        errors["category"] = "请选择登记类别：户在人在、户在人不在、人在户不在或社区工作人员"
-    if info is not None:
-        if data.gender and data.gender != info.gender:
-            errors["gender"] = f"性别“{data.gender}”与身份证号（{info.gender}）不一致"
-        if data.birth_date and data.birth_date != info.birth_date:
-            errors["birth_date"] = (
-                f"出生日期{_fmt(data.birth_date)}与身份证号（{_fmt(info.birth_date)}）不一致"
-            )
-        # G5: 18 on or before election day.
-        if not eligible_on(info.birth_date, election.election_day):
-            errors["id_number"] = (
-                f"选举日（{_fmt(election.election_day)}）未满18周岁，不能登记（规则 G5）"
-            )
-    if data.approval_date and data.approval_date > (today or timezone.localdate()):
-        errors["approval_date"] = "会议同意日期不能晚于今天"
-    if bool(data.approval_body) != bool(data.approval_date):
-        errors["approval_date"] = "请同时填写同意登记的会议和日期"
+    errors, _cleaned, info = clean_voter_data(election, data, today=today)
     return errors, info
 
 
-def _status_for(category: str, approval_body: str, removed: bool = False) -> str:
+def status_for(
+    election: CommunityElection, category: str, approval_body: str, removed: bool = False
+) -> str:
+    """R10: registered, or waiting for the approval the election's rule profile requires."""
     if removed:
         return VoterStatus.REMOVED
-    # R10 (c), (d): 人在户不在 and 社区工作人员 need the 居民会议/代表会议's approval.
-    if category in CATEGORIES_NEEDING_APPROVAL and not approval_body:
+    params = election.cycle.rule_profile.params()
+    if needs_approval(category, params) and not approval_body:
         return VoterStatus.PENDING_APPROVAL
     return VoterStatus.REGISTERED
 
@@ -209,10 +233,10 @@ def register_voter(
     if source == VoterSource.ELECTION_DAY and today != election.election_day:
         # R9, 新河 plan: 补登 happens at the polling place on election day.
         raise VoterError(
-            f"选举日补登只能在选举日（{_fmt(election.election_day)}）办理",
+            f"选举日补登只能在选举日（{cn_date(election.election_day)}）办理",
             errors={"__all__": "不是选举日"},
         )
-    errors, info = check_voter_data(election, data, today=today)
+    errors, data, info = clean_voter_data(election, data, today=today)
     if errors:
         raise VoterError("请改正标出的内容后再保存", errors=errors)
     assert info is not None
@@ -225,24 +249,24 @@ def register_voter(
         voter = Voter(
             election=election,
             cycle_id=election.cycle_id,
-            name=data.name.strip(),
+            name=data.name,
             id_hash=digest,
             id_encrypted=encrypt_text(info.number, encryption_key()),
             id_masked=mask_id_number(info.number),
             gender=info.gender,
             birth_date=info.birth_date,
-            ethnicity=data.ethnicity.strip(),
-            group=data.group.strip(),
-            address=data.address.strip(),
-            phone=data.phone.strip(),
+            ethnicity=data.ethnicity,
+            group=data.group,
+            address=data.address,
+            phone=data.phone,
             category=data.category,
             approval_body=data.approval_body,
             approval_date=data.approval_date,
             rights_deprived=data.rights_deprived,
-            status=_status_for(data.category, data.approval_body),
+            status=status_for(election, data.category, data.approval_body),
             source=source,
             source_objection=source_objection,
-            notes=data.notes.strip(),
+            notes=data.notes,
         )
         try:
             with transaction.atomic():
@@ -302,18 +326,18 @@ def update_voter(
     if unknown:
         raise VoterError(f"不能修改这些内容：{'、'.join(sorted(unknown))}")
     with transaction.atomic():
-        locked = Voter.objects.select_for_update().get(pk=voter.pk)
+        locked = (
+            Voter.objects.select_for_update(of=("self",))
+            .select_related("election__cycle__rule_profile")
+            .get(pk=voter.pk)
+        )
         _refuse_if_stale(locked, expected_version)
         if locked.status == VoterStatus.REMOVED:
             raise VoterError("这位选民已被移除，不能修改")
         before = {name: getattr(locked, name) for name in changes}
-        for name, value in changes.items():
-            setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        if bool(locked.approval_body) != bool(locked.approval_date):
-            raise VoterError(
-                "请同时填写同意登记的会议和日期", errors={"approval_date": "请同时填写"}
-            )
-        locked.status = _status_for(locked.category, locked.approval_body)
+        for name, value in _checked_changes(locked, changes).items():
+            setattr(locked, name, value)
+        locked.status = status_for(locked.election, locked.category, locked.approval_body)
         locked.save()
         diff = {
             name: [_plain(before[name]), _plain(getattr(locked, name))]
@@ -334,6 +358,32 @@ def update_voter(
                 },
             )
     return locked
+
+
+def _checked_changes(voter: Voter, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`changes` through the same field checks as a registration (voter_checks)."""
+    errors: dict[str, str] = {}
+    checked: dict[str, Any] = {}
+    for name, value in changes.items():
+        check = _TEXT_CHECKS.get(name)
+        try:
+            if check is not None:
+                checked[name] = check(value or "")
+            elif name == "ethnicity":
+                checked[name] = vc.check_ethnicity(value or "")[0]
+            else:
+                checked[name] = value.strip() if isinstance(value, str) else value
+        except vc.FieldProblem as problem:
+            errors[name] = problem.message
+    if "category" in checked and checked["category"] not in VoterCategory.values:
+        errors["category"] = "请选择登记类别：户在人在、户在人不在、人在户不在或社区工作人员"
+    body = checked.get("approval_body", voter.approval_body)
+    day = checked.get("approval_date", voter.approval_date)
+    if "approval_body" in checked or "approval_date" in checked:
+        errors.update(vc.check_approval(body, day, today=timezone.localdate()))
+    if errors:
+        raise VoterError("请改正标出的内容后再保存", errors=errors)
+    return checked
 
 
 def _plain(value: Any) -> Any:

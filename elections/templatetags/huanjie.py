@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 
-from elections import audit
+from elections import audit, formatting
 from elections.idnumbers import mask_id_number, mask_phone
 
 register = template.Library()
@@ -26,9 +26,7 @@ def masked_phone(value: str | None) -> str:
 
 @register.filter
 def cn_date(value: dt.date | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
+    return formatting.cn_date(value)
 
 
 @register.filter

@@ -207,3 +207,16 @@ def test_a_birth_date_is_required_from_one_of_the_records():
         effective_birth_date(id_card=None, hukou=None)
     with pytest.raises(RulesInputError, match="出生日期依据"):
         effective_birth_date(id_card=date(2003, 1, 1), hukou=None, source="passport")
+
+
+def test_age_on_boundaries() -> None:
+    from datetime import date
+
+    from electionlaw import age_on
+
+    assert age_on(date(2008, 12, 11), date(2026, 12, 11)) == 18  # birthday today
+    assert age_on(date(2008, 12, 12), date(2026, 12, 11)) == 17  # birthday tomorrow
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 18  # 29 Feb: 28 Feb counts
+    assert age_on(date(2008, 2, 29), date(2026, 2, 27)) == 17
+    assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
+    assert age_on(date(2026, 12, 11), date(2026, 12, 1)) == 0

@@ -57,3 +57,34 @@ def test_every_differing_value_names_its_source() -> None:
 def test_model_fields_match_the_engine_parameters() -> None:
     model_fields = {f.name for f in RuleProfile._meta.get_fields()}
     assert set(RuleProfile.param_names()) <= model_fields
+
+
+@pytest.mark.django_db
+def test_gansu_2026_profile_values_and_sources() -> None:
+    gansu = RuleProfile.objects.get(code="gansu-2026")
+    params = gansu.params()
+    assert (
+        params.nonresident_min_months,
+        params.nonresident_needs_meeting_approval,
+        params.community_worker_min_months,
+        params.law_regime,
+        params.proxy_relation_set,
+    ) == (6, False, 6, "2025", "any_voter")
+    for name in (
+        "nonresident_min_months",
+        "nonresident_needs_meeting_approval",
+        "community_worker_min_months",
+    ):
+        assert "甘肃省居民委员会选举办法（2025-11-27）第16条" in gansu.source_of(name)
+    xinhe = RuleProfile.objects.get(code="xinhe-2020").params()
+    assert (xinhe.nonresident_min_months, xinhe.nonresident_needs_meeting_approval) == (12, True)
+
+
+@pytest.mark.django_db
+def test_install_profiles_is_idempotent() -> None:
+    from elections.profiles import install_profiles
+
+    before = list(RuleProfile.objects.order_by("code").values())
+    install_profiles(RuleProfile)
+    install_profiles(RuleProfile)
+    assert list(RuleProfile.objects.order_by("code").values()) == before

@@ -919,7 +919,8 @@ def test_decide_page_shows_a_failing_roll_change_and_keeps_the_objection_pending
         },
     )
     assert response.status_code == 200
-    assert "已在三角塘社区（XH02）登记" in response.content.decode()
+    # Shown once: on the ID number field, not repeated as the page's alert.
+    assert response.content.decode().count("已在三角塘社区（XH02）登记") == 1
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.PENDING
     assert Voter.objects.filter(election=cast.election_a).count() == 0

@@ -464,8 +464,9 @@ def test_gender_and_birth_date_are_checked_against_the_number(cast: Cast) -> Non
         "/c/XH01/voters/new/", _registration(number, gender="女", birth_date="1980-04-06")
     )
     errors = response.context["form"].errors
-    assert errors["gender"] == ["性别“女”与身份证号（男）不一致"]
-    assert errors["birth_date"] == ["出生日期1980年4月6日与身份证号（1980年4月5日）不一致"]
+    # The import's messages (one shared check, voter_checks).
+    assert errors["gender"] == ["性别“女”与身份证号不一致（按身份证号应为“男”）"]
+    assert errors["birth_date"] == ["出生日期 1980年4月6日 与身份证号中的 1980年4月5日 不一致"]
     assert not Voter.objects.exists()
 
 

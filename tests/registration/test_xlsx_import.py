@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from electionlaw import eligible_on
 from elections.idnumbers import mask_id_number
+from elections.registration.voter_checks import MSG_PHONE
 from elections.registration.xlsx import cells as xi
 from elections.registration.xlsx.checks import validate_rows
 from elections.registration.xlsx.columns import (
@@ -599,14 +600,18 @@ def test_turns_18_on_election_day_is_eligible() -> None:
 
 def test_turns_18_the_day_after_is_not() -> None:
     res = _age_case(dt.date(2008, 3, 2), dt.date(2026, 3, 1))
-    assert msgs(res) == [("身份证号", "error", "选举日（2026年3月1日）未满18周岁")]
+    assert msgs(res) == [
+        ("身份证号", "error", "选举日（2026年3月1日）未满18周岁，不能登记（规则 G5）")
+    ]
 
 
 def test_born_29_february_turns_18_on_28_february() -> None:
     born = dt.date(2008, 2, 29)
     assert _age_case(born, dt.date(2026, 2, 28)).state == "new"
     res = _age_case(born, dt.date(2026, 2, 27))
-    assert msgs(res) == [("身份证号", "error", "选举日（2026年2月27日）未满18周岁")]
+    assert msgs(res) == [
+        ("身份证号", "error", "选举日（2026年2月27日）未满18周岁，不能登记（规则 G5）")
+    ]
     # In a leap year the birthday itself exists.
     assert not eligible_on(dt.date(2006, 2, 28), dt.date(2024, 2, 27))
     assert eligible_on(dt.date(2004, 2, 29), dt.date(2022, 2, 28))
@@ -663,9 +668,9 @@ def test_empty_required_cells() -> None:
         ]
     )
     _, (r2, r3, r4) = validate(data)
-    assert msgs(r2) == [("姓名", "error", "必填项不能为空")]
-    assert msgs(r3) == [("身份证号", "error", "必填项不能为空")]
-    assert msgs(r4) == [("登记类别", "error", "必填项不能为空")]
+    assert msgs(r2) == [("姓名", "error", "请填写姓名")]
+    assert msgs(r3) == [("身份证号", "error", "请填写身份证号")]
+    assert msgs(r4) == [("登记类别", "error", "请填写登记类别")]
 
 
 def test_unknown_region_is_a_warning_row() -> None:
@@ -689,13 +694,14 @@ def test_name_spaces_between_chinese_characters_are_removed() -> None:
     assert r2.values["姓名"] == "Anna Li"
 
 
-def test_phone_warning_is_masked() -> None:
+def test_unrecognised_phone_is_an_error_without_the_number() -> None:
+    # Deliberate change: the shared phone check refuses it, as the forms do.
     res = one(xlsx([[*HEADER, "联系电话"], ["张三", A, "户在人在", "12345678901234"]]))
-    assert res.state == "warning"
+    assert res.state == "error"
     ((field, level, text),) = msgs(res)
-    assert (field, level) == ("联系电话", "warning")
+    assert (field, level) == ("联系电话", "error")
     assert "12345678901234" not in text
-    assert "1234" in text
+    assert text == MSG_PHONE
 
 
 def test_landline_accepted() -> None:
@@ -898,7 +904,7 @@ def test_error_report_messages_are_joined_with_field_names() -> None:
     parsed, results = validate(data)
     rows = _load(write_error_report(parsed, results))
     assert rows[1][0] == 2
-    assert rows[1][5] == "姓名：必填项不能为空；性别“女”与身份证号不一致（按身份证号应为“男”）"
+    assert rows[1][5] == "姓名：请填写姓名；性别“女”与身份证号不一致（按身份证号应为“男”）"
 
 
 def test_error_report_never_contains_formulas() -> None:

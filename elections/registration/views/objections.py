@@ -62,8 +62,8 @@ def objection_list(request: HttpRequest, code: str) -> HttpResponse:
                     actor=request.user,
                 )
             except VoterError as exc:
-                form.apply_errors(exc.errors)
-                messages.error(request, exc.message)
+                if exc.message not in form.apply_errors(exc.errors):  # each message once
+                    messages.error(request, exc.message)
             else:
                 window = objection_window(election)
                 if window is not None and window.received_late(objection.received_on):
@@ -141,11 +141,12 @@ def objection_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     corrections=fix_form.corrections() if fix_form and accepted else None,
                 )
             except VoterError as exc:
-                form.apply_errors(exc.errors)
+                placed = form.apply_errors(exc.errors)  # each message once on the page
                 for sub in (voter_form, fix_form):
                     if sub is not None and accepted:
-                        sub.apply_errors(exc.errors)
-                messages.error(request, exc.message)
+                        sub.apply_errors(exc.errors, placed=placed)
+                if exc.message not in placed:
+                    messages.error(request, exc.message)
                 objection.refresh_from_db()
                 if objection.status != ObjectionStatus.PENDING:
                     return redirect("objection_detail", code=code, pk=objection.pk)

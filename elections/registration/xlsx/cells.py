@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
-from elections.registration.xlsx.columns import CATEGORIES, COLUMNS, Cell
+from elections.registration.voter_checks import ALLOWED_CATEGORIES
+from elections.registration.xlsx.columns import COLUMNS, Cell
 
 # --------------------------------------------------------------------------------------
 # Cell normalisation
 # --------------------------------------------------------------------------------------
 
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CJK_GAP_RE: Final = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _SCI_RE: Final = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
 _DATE_TEXT_RE: Final = re.compile(
     r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
@@ -24,9 +24,6 @@ _DATE_TEXT_RE: Final = re.compile(
     r"|(?P<y3>\d{4})(?P<m3>\d{2})(?P<d3>\d{2})"
 )
 _MIDNIGHT_RE: Final = re.compile(r"\s+0{1,2}:00(?::00)?$")
-_PHONE_SEP_RE: Final = re.compile(r"[\s\-()（）—]")
-_MOBILE_RE: Final = re.compile(r"(?:\+?86)?(1\d{10})")
-_LANDLINE_RE: Final = re.compile(r"(?:\+?86)?0\d{9,11}(?:(?:转|ext|#)\d{1,6})?")
 
 
 def _cell_text(cell: Cell) -> str:
@@ -56,10 +53,6 @@ def _excel_number_text(value: float) -> str:
     return format(Decimal(f"{value:.15g}"), "f")
 
 
-def _cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _parse_date_text(text: str) -> dt.date | None:
     text = _MIDNIGHT_RE.sub("", unicodedata.normalize("NFKC", text).strip()).replace(" ", "")
     m = _DATE_TEXT_RE.fullmatch(text)
@@ -77,76 +70,8 @@ def _parse_date_text(text: str) -> dt.date | None:
         return None
 
 
-#: The 56 officially recognised ethnic groups (an unknown value is only a warning).
-_ETHNIC_GROUPS: Final = frozenset(
-    (
-        "汉族",
-        "蒙古族",
-        "回族",
-        "藏族",
-        "维吾尔族",
-        "苗族",
-        "彝族",
-        "壮族",
-        "布依族",
-        "朝鲜族",
-        "满族",
-        "侗族",
-        "瑶族",
-        "白族",
-        "土家族",
-        "哈尼族",
-        "哈萨克族",
-        "傣族",
-        "黎族",
-        "傈僳族",
-        "佤族",
-        "畲族",
-        "高山族",
-        "拉祜族",
-        "水族",
-        "东乡族",
-        "纳西族",
-        "景颇族",
-        "柯尔克孜族",
-        "土族",
-        "达斡尔族",
-        "仫佬族",
-        "羌族",
-        "布朗族",
-        "撒拉族",
-        "毛南族",
-        "仡佬族",
-        "锡伯族",
-        "阿昌族",
-        "普米族",
-        "塔吉克族",
-        "怒族",
-        "乌孜别克族",
-        "俄罗斯族",
-        "鄂温克族",
-        "德昂族",
-        "保安族",
-        "裕固族",
-        "京族",
-        "塔塔尔族",
-        "独龙族",
-        "鄂伦春族",
-        "赫哲族",
-        "门巴族",
-        "珞巴族",
-        "基诺族",
-    )
-)
-_GENDERS: Final[Mapping[str, str]] = {"男": "男", "男性": "男", "女": "女", "女性": "女"}
-_CATEGORY_INPUTS: Final[Mapping[str, str]] = {
-    **CATEGORIES,
-    "社区工作者": "community_worker",
-    **{code: code for code in CATEGORIES.values()},
-}
-_ALLOWED_CATEGORIES: Final = "、".join(CATEGORIES)
+_ALLOWED_CATEGORIES: Final = ALLOWED_CATEGORIES
 
-_MSG_REQUIRED: Final = "必填项不能为空"
 _MSG_ID_AS_NUMBER: Final = (
     "身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设置为“文本”格式后重新输入这些号码"
 )
@@ -161,8 +86,6 @@ _MSG_FORMULA_NO_VALUE: Final = (
 _MSG_ID_AS_DATE: Final = (
     "身份证号被 Excel 识别成了日期或时间。请把该列设置为“文本”格式后重新输入这些号码"
 )
-_MSG_TOO_OLD: Final = "按身份证号计算，选举日时已超过120周岁，请核对号码"
-_MAX_PLAUSIBLE_AGE: Final = 120
 _EMPTY_VALUES: Final[Mapping[str, str]] = dict.fromkeys(COLUMNS, "")
 _MSG_FORMULA_VALUE: Final = (
     "该单元格是公式，已按 Excel 保存的计算结果导入，请核对；建议“复制→选择性粘贴→数值”"

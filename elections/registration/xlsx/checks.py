@@ -20,33 +20,20 @@ is an order of magnitude faster on large registers.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from electionlaw import latest_eligible_birth_date
-from elections.idnumbers import IdInfo, IdNumberError, mask_phone, parse_id_number
+from elections.idnumbers import IdInfo
+from elections.registration import voter_checks as vc
 from elections.registration.xlsx.cells import (
-    _ALLOWED_CATEGORIES,
-    _CATEGORY_INPUTS,
-    _CJK_GAP_RE,
-    _CONTROL_RE,
     _EMPTY_VALUES,
-    _ETHNIC_GROUPS,
-    _GENDERS,
-    _LANDLINE_RE,
-    _MAX_PLAUSIBLE_AGE,
-    _MOBILE_RE,
     _MSG_FORMULA_NO_VALUE,
     _MSG_FORMULA_TEXT,
     _MSG_FORMULA_VALUE,
     _MSG_ID_AS_DATE,
     _MSG_ID_AS_NUMBER,
-    _MSG_REQUIRED,
-    _MSG_TOO_OLD,
-    _PHONE_SEP_RE,
     _SCI_RE,
     _cell_text,
-    _cn_date,
     _parse_date_text,
 )
 from elections.registration.xlsx.columns import COLUMNS, Cell, State
@@ -59,13 +46,13 @@ from elections.registration.xlsx.types import (
     RowResult,
 )
 
-# --------------------------------------------------------------------------------------
-# Eligibility (G5)
-# --------------------------------------------------------------------------------------
+#: What decides, per 登记类别 code, whether a new row waits for a meeting's approval
+#: (R10, from the rule profile: ``electionlaw.needs_approval``). Default: (c) and (d).
+NeedsApproval = Callable[[str], bool]
 
 
-def _age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+def _default_needs_approval(category: str) -> bool:
+    return category in ("nonresident", "community_worker")
 
 
 # --------------------------------------------------------------------------------------
@@ -82,20 +69,6 @@ def _community_label(record: ExistingRecord) -> str:
 class _RowContext:
     today: dt.date
     election_day: dt.date
-    election_day_text: str
-    latest_birth: dt.date
-    """``latest_eligible_birth_date(election_day)``: born on or before it ⇔ ``eligible_on``."""
-
-
-def _squash(text: str) -> str:
-    """Collapse runs of whitespace (including full-width spaces) to one space."""
-    return " ".join(text.split())
-
-
-def _squash_name(text: str) -> str:
-    """Like :func:`_squash`, and drop spaces between Chinese characters ("张  三")."""
-    text = " ".join(text.split())
-    return _CJK_GAP_RE.sub("", text) if " " in text else text
 
 
 def _parse_birth_cell(cell: Cell) -> dt.date | None:
@@ -117,182 +90,154 @@ def _parse_birth_cell(cell: Cell) -> dt.date | None:
     return None
 
 
-def _check_row(raw: RawRow, ctx: _RowContext) -> RowResult:
-    """Field checks of one row (everything except duplicates and the database)."""
-    messages: list[FieldMessage] = []
-    add = messages.append
-    values = dict(_EMPTY_VALUES)
-    texts: dict[str, str] = {}
-    formula_fields = raw.formula_fields
+class _Row:
+    """One row being checked: its texts, normalised values and messages."""
 
-    # Formulas: real ones (from the sheet XML) and formulas typed into text cells.
-    for col, cell in raw.values.items():
-        if cell.__class__ is str:  # the cell's text, inline (a million cells a file)
-            text = cell.strip()  # type: ignore[union-attr]
-            if not text.isprintable():
-                text = _CONTROL_RE.sub("", text)
-        else:
-            text = _cell_text(cell)
+    __slots__ = ("info", "messages", "raw", "texts", "values")
+
+    def __init__(self, raw: RawRow) -> None:
+        self.raw = raw
+        self.values = dict(_EMPTY_VALUES)
+        self.texts: dict[str, str] = {}
+        self.messages: list[FieldMessage] = []
+        self.info: IdInfo | None = None
+
+    def error(self, col: str, text: str) -> None:
+        self.messages.append(FieldMessage(col, "error", text))
+
+    def warning(self, col: str, text: str) -> None:
+        self.messages.append(FieldMessage(col, "warning", text))
+
+    def apply(self, col: str, check: Callable[[str], str]) -> None:
+        """Store ``check(text)`` for a column present in the sheet, or its message."""
+        if col in self.texts:
+            try:
+                self.values[col] = check(self.texts[col])
+            except vc.FieldProblem as problem:
+                self.error(col, problem.message)
+
+
+def _read_texts(row: _Row) -> None:
+    """Cell texts, with formulas (real ones and formulas typed into text cells) flagged."""
+    formula_fields = row.raw.formula_fields
+    for col, cell in row.raw.values.items():
+        # A text cell inline (a million cells a file), any other through _cell_text.
+        text = cell.strip() if cell.__class__ is str else _cell_text(cell)  # type: ignore[union-attr]
         if text[:1] == "=":
-            add(
-                FieldMessage(
-                    col,
-                    "error",
-                    _MSG_FORMULA_VALUE if col in formula_fields else _MSG_FORMULA_TEXT,
-                )
-            )
+            row.error(col, _MSG_FORMULA_VALUE if col in formula_fields else _MSG_FORMULA_TEXT)
             continue
         if formula_fields and col in formula_fields:
             if not text:
-                add(FieldMessage(col, "error", _MSG_FORMULA_NO_VALUE))
+                row.error(col, _MSG_FORMULA_NO_VALUE)
                 continue
-            add(FieldMessage(col, "warning", _MSG_FORMULA_VALUE))
-        texts[col] = text
+            row.warning(col, _MSG_FORMULA_VALUE)
+        row.texts[col] = text
 
-    # 身份证号
-    info: IdInfo | None = None
-    if "身份证号" in texts:
-        id_cell = raw.values["身份证号"]
-        id_text = texts["身份证号"]
-        values["身份证号"] = id_text
-        if id_cell.__class__ is str:
-            if not id_text:
-                add(FieldMessage("身份证号", "error", _MSG_REQUIRED))
-            elif ("E" in id_text or "e" in id_text) and _SCI_RE.fullmatch(id_text):
-                add(FieldMessage("身份证号", "error", _MSG_ID_AS_NUMBER))
-            else:
-                try:
-                    info = parse_id_number(id_text.lstrip("'"), today=ctx.today)
-                except IdNumberError as exc:
-                    add(FieldMessage("身份证号", "error", exc.message))
-        elif isinstance(id_cell, bool):
-            add(FieldMessage("身份证号", "error", "身份证号格式不正确，请填写18位身份证号码"))
-        elif isinstance(id_cell, int | float):
-            add(FieldMessage("身份证号", "error", _MSG_ID_AS_NUMBER))
-        else:
-            add(FieldMessage("身份证号", "error", _MSG_ID_AS_DATE))
-    if info is not None:
-        values["身份证号"] = info.number
-        values["性别"] = info.gender
-        values["出生日期"] = info.birth_date.isoformat()
-        for w in info.warnings:
-            add(FieldMessage("身份证号", "warning", w))
-        born = info.birth_date
-        # G5 (electionlaw): eligible_on(born, election_day), via its cut-off date.
-        if born > ctx.latest_birth:
-            add(FieldMessage("身份证号", "error", f"选举日（{ctx.election_day_text}）未满18周岁"))
-        elif (
-            ctx.election_day.year - born.year > _MAX_PLAUSIBLE_AGE
-            and _age_on(born, ctx.election_day) > _MAX_PLAUSIBLE_AGE
-        ):
-            add(FieldMessage("身份证号", "warning", _MSG_TOO_OLD))
 
-    # 姓名
-    if "姓名" in texts:
-        name = _squash_name(texts["姓名"])
-        values["姓名"] = name
-        if not name:
-            add(FieldMessage("姓名", "error", _MSG_REQUIRED))
+def _check_id_number(row: _Row, ctx: _RowContext) -> None:
+    if "身份证号" not in row.texts:
+        return
+    id_cell = row.raw.values["身份证号"]
+    id_text = row.texts["身份证号"]
+    row.values["身份证号"] = id_text
+    if id_cell.__class__ is str:
+        if ("E" in id_text or "e" in id_text) and _SCI_RE.fullmatch(id_text):
+            row.error("身份证号", _MSG_ID_AS_NUMBER)
+            return
+        try:
+            row.info = vc.check_id_number(id_text, today=ctx.today)
+        except vc.FieldProblem as problem:
+            row.error("身份证号", problem.message)
+    elif isinstance(id_cell, bool):
+        row.error("身份证号", "身份证号格式不正确，请填写18位身份证号码")
+    elif isinstance(id_cell, int | float):
+        row.error("身份证号", _MSG_ID_AS_NUMBER)
+    else:
+        row.error("身份证号", _MSG_ID_AS_DATE)
 
-    # 登记类别
-    if "登记类别" in texts:
-        label = texts["登记类别"]
-        code = _CATEGORY_INPUTS.get(label)
-        if code is None:
-            label = "".join(unicodedata.normalize("NFKC", label).split())
-            code = _CATEGORY_INPUTS.get(label)
-        if not label:
-            add(FieldMessage("登记类别", "error", _MSG_REQUIRED))
-        elif code is None:
-            add(
-                FieldMessage(
-                    "登记类别",
-                    "error",
-                    f"登记类别“{label}”无效，只能填写：{_ALLOWED_CATEGORIES}",
-                )
-            )
-        else:
-            values["登记类别"] = code
 
-    # 性别
-    given_gender = texts.get("性别")
-    if given_gender:
-        g = _GENDERS.get(given_gender) or _GENDERS.get("".join(given_gender.split()))
-        if g is None:
-            add(FieldMessage("性别", "error", f"性别“{given_gender}”无效，只能填写“男”或“女”"))
-        elif info is None:
-            values["性别"] = g
-        elif g != info.gender:
-            add(
-                FieldMessage(
-                    "性别",
-                    "error",
-                    f"性别“{g}”与身份证号不一致（按身份证号应为“{info.gender}”）",
-                )
-            )
+def _check_eligibility(row: _Row, ctx: _RowContext) -> None:
+    info = row.info
+    if info is None:
+        return
+    row.values["身份证号"] = info.number
+    row.values["性别"] = info.gender
+    row.values["出生日期"] = info.birth_date.isoformat()
+    for w in info.warnings:
+        row.warning("身份证号", w)
+    try:
+        vc.check_age(info, ctx.election_day)  # G5
+    except vc.FieldProblem as problem:
+        row.error("身份证号", problem.message)
+        return
+    if ctx.election_day.year - info.birth_date.year > vc.MAX_PLAUSIBLE_AGE:
+        old = vc.too_old_warning(info, ctx.election_day)
+        if old:
+            row.warning("身份证号", old)
 
-    # 出生日期
-    birth_text = texts.get("出生日期")
-    if birth_text:
-        birth = _parse_birth_cell(raw.values["出生日期"])
-        if birth is None:
-            add(
-                FieldMessage(
-                    "出生日期",
-                    "error",
-                    f"出生日期“{birth_text}”无法识别，请填写为 1990-01-01、1990/1/1 或 "
-                    "1990年1月1日 格式，或把单元格设置为日期格式",
-                )
-            )
-        elif info is None:
-            values["出生日期"] = birth.isoformat()
-        elif birth != info.birth_date:
-            add(
-                FieldMessage(
-                    "出生日期",
-                    "error",
-                    f"出生日期 {_cn_date(birth)} 与身份证号中的 {_cn_date(info.birth_date)} 不一致",
-                )
-            )
 
-    # 民族
-    ethnic = texts.get("民族")
-    if ethnic:
-        if ethnic not in _ETHNIC_GROUPS:
-            ethnic = "".join(ethnic.split())
-            if ethnic + "族" in _ETHNIC_GROUPS:
-                ethnic += "族"
-            elif ethnic not in _ETHNIC_GROUPS:
-                add(FieldMessage("民族", "warning", f"民族“{ethnic}”不在56个民族名称中，请核对"))
-        values["民族"] = ethnic
+def _check_gender(row: _Row) -> None:
+    given = row.texts.get("性别")
+    if given:
+        try:
+            row.values["性别"] = vc.check_gender(given, row.info)
+        except vc.FieldProblem as problem:
+            row.error("性别", problem.message)
 
-    # 联系电话
-    phone = texts.get("联系电话")
-    if phone:
-        if not (len(phone) == 11 and phone[0] == "1" and phone.isascii() and phone.isdigit()):
-            compact = _PHONE_SEP_RE.sub("", unicodedata.normalize("NFKC", phone))
-            if m := _MOBILE_RE.fullmatch(compact):
-                phone = m.group(1)
-            elif not _LANDLINE_RE.fullmatch(compact):
-                add(
-                    FieldMessage(
-                        "联系电话", "warning", f"联系电话“{mask_phone(phone)}”格式无法识别，请核对"
-                    )
-                )
-        values["联系电话"] = phone
 
-    # Free text
-    for col in ("居民小组", "住址", "备注"):
-        free = texts.get(col)
-        if free:
-            values[col] = _squash(free)
+def _check_birth_date(row: _Row) -> None:
+    text = row.texts.get("出生日期")
+    if not text:
+        return
+    birth = _parse_birth_cell(row.raw.values["出生日期"])
+    if birth is None:
+        row.error("出生日期", vc.birth_date_unreadable(text))
+        return
+    try:
+        day = vc.check_birth_date(birth, row.info)
+    except vc.FieldProblem as problem:
+        row.error("出生日期", problem.message)
+        return
+    if day is not None:
+        row.values["出生日期"] = day.isoformat()
 
+
+def _check_ethnicity(row: _Row) -> None:
+    text = row.texts.get("民族")
+    if not text:
+        return
+    try:
+        value, warning = vc.check_ethnicity(text)
+    except vc.FieldProblem as problem:
+        row.error("民族", problem.message)
+        return
+    row.values["民族"] = value
+    if warning:
+        row.warning("民族", warning)
+
+
+def _check_row(raw: RawRow, ctx: _RowContext) -> RowResult:
+    """Field checks of one row (everything except duplicates and the database)."""
+    row = _Row(raw)
+    _read_texts(row)
+    _check_id_number(row, ctx)
+    _check_eligibility(row, ctx)
+    row.apply("姓名", vc.check_name)
+    row.apply("登记类别", vc.check_category)
+    _check_gender(row)
+    _check_birth_date(row)
+    _check_ethnicity(row)
+    if row.texts.get("联系电话"):
+        row.apply("联系电话", vc.check_phone)
+    row.apply("居民小组", vc.check_group)
+    row.apply("住址", vc.check_address)
+    row.apply("备注", vc.check_notes)
     return RowResult(
         row_number=raw.row_number,
-        state="error" if messages else "new",
-        values=values,
-        messages=messages,
-        id_info=info,
+        state="error" if row.messages else "new",
+        values=row.values,
+        messages=row.messages,
+        id_info=row.info,
     )
 
 
@@ -302,6 +247,7 @@ def validate_rows(
     election_day: dt.date,
     lookup: Lookup,
     today: dt.date | None = None,
+    needs_approval: NeedsApproval = _default_needs_approval,
 ) -> list[RowResult]:
     """Validate every data row; returns one :class:`RowResult` per row, in file order.
 
@@ -313,12 +259,12 @@ def validate_rows(
     State: ``error`` if any field has an error; otherwise ``warning`` if any field has a
     warning (it can still be committed: see :attr:`RowResult.existing` and
     :attr:`RowResult.changes`); otherwise ``update`` / ``unchanged`` for a voter already
-    registered in the same community, else ``new``.
+    registered in the same community, else ``new``. ``needs_approval`` (R10, from the
+    rule profile) marks the new rows that will wait for a meeting's approval
+    (:attr:`RowResult.awaits_approval`).
     """
     today = today or dt.date.today()
-    ctx = _RowContext(
-        today, election_day, _cn_date(election_day), latest_eligible_birth_date(election_day)
-    )
+    ctx = _RowContext(today, election_day)
     first_seen: dict[str, int] = {}
     results: list[RowResult] = []
     for raw in parsed.rows:
@@ -363,6 +309,9 @@ def validate_rows(
                     if (new := res.values[c]) and new != old.get(c, "")
                 }
         res.state = _state(res)
+        res.awaits_approval = (
+            res.state != "error" and res.existing is None and needs_approval(res.values["登记类别"])
+        )
     return results
 
 

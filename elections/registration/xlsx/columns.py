@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Final, Literal, TypeAlias
 
+from elections.registration.voter_checks import CATEGORIES
+
 # --------------------------------------------------------------------------------------
 # Public constants
 # --------------------------------------------------------------------------------------
@@ -26,13 +28,6 @@ COLUMNS: Final = (
 )
 REQUIRED: Final = ("姓名", "身份证号", "登记类别")
 
-#: 登记类别 label → code (RULES.md R10 (a)–(d)).
-CATEGORIES: Final[Mapping[str, str]] = {
-    "户在人在": "resident",
-    "户在人不在": "registered_absent",
-    "人在户不在": "nonresident",
-    "社区工作人员": "community_worker",
-}
 #: code → label.
 CATEGORY_LABELS: Final[Mapping[str, str]] = {code: label for label, code in CATEGORIES.items()}
 

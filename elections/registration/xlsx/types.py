@@ -103,6 +103,8 @@ class RowResult:
     """The matching record in the same community (for ``update``/``unchanged``)."""
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Field → (old, new) for an update. A blank optional cell never clears a value."""
+    awaits_approval: bool = False
+    """A new row whose category waits for the meeting's approval (R10) under the profile."""
 
     @property
     def errors(self) -> list[FieldMessage]:
