@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q, QuerySet
 
 from elections import audit
+from elections.formatting import cn_date
 from elections.models import (
     ROLE_SCOPES,
     Community,
@@ -18,7 +19,6 @@ from elections.models import (
     RuleProfile,
     Street,
 )
-from elections.schedule import cn_date
 
 SCOPE_MODELS: dict[str, type[Street | Community | Department | District]] = {
     "street": Street,

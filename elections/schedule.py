@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from electionlaw import RuleParams, last_day_within, latest_date_before
+from elections.formatting import cn_date
 
 COMMITTEE = "committee"
 PARTY = "party"
@@ -156,13 +157,6 @@ class Violation:
     message: str
 
 
-def _fmt(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-cn_date = _fmt  # the date as a person reads it: 2026年12月11日
-
-
 def _derived(
     dates: Mapping[str, dt.date],
     *,
@@ -295,7 +289,7 @@ def check_schedule(
                 Violation(
                     kind,
                     rule_id,
-                    f"{what}须在选举日前{days_before}日（{_fmt(latest)}）或更早，现为{_fmt(day)}",
+                    f"{what}须在选举日前{days_before}日（{cn_date(latest)}）或更早，现为{cn_date(day)}",
                 )
             )
 
@@ -312,7 +306,7 @@ def check_schedule(
                 Violation(
                     "objection_decisions_due",
                     "R13",
-                    f"申诉处理最迟在{_fmt(decisions_due)}完成，已到选举日或之后；"
+                    f"申诉处理最迟在{cn_date(decisions_due)}完成，已到选举日或之后；"
                     "请提前公布选民名单",
                 )
             )
@@ -330,7 +324,7 @@ def check_schedule(
             Violation(
                 "nominees_published",
                 "R16",
-                f"提名候选人名单（{_fmt(nominees)}）须在正式候选人名单（{_fmt(formal)}）之前公布",
+                f"提名候选人名单（{cn_date(nominees)}）须在正式候选人名单（{cn_date(formal)}）之前公布",
             )
         )
     published = get("voter_list_published")
@@ -339,7 +333,7 @@ def check_schedule(
             Violation(
                 "nominees_published",
                 "R15",
-                f"提名须在选民名单公布（{_fmt(published)}）之后进行",
+                f"提名须在选民名单公布（{cn_date(published)}）之后进行",
             )
         )
     # B6: proxy requests and their publication.
@@ -355,7 +349,7 @@ def check_schedule(
             Violation(
                 "proxies_published",
                 "B6",
-                f"委托投票名单须在申请截止（{_fmt(requests_close)}）之后公布",
+                f"委托投票名单须在申请截止（{cn_date(requests_close)}）之后公布",
             )
         )
     # N11: the polling notice ≥ 5 days before.
@@ -375,7 +369,7 @@ def check_schedule(
                         "pre_candidate_publicity_start",
                         "P6",
                         f"预备人选公示{params.pre_candidate_publicity_days}日至"
-                        f"{_fmt(publicity_end)}，须在党员大会（{_fmt(party_meeting_day)}）前结束",
+                        f"{cn_date(publicity_end)}，须在党员大会（{cn_date(party_meeting_day)}）前结束",
                     )
                 )
             if approval is not None and approval <= publicity_end:
@@ -383,7 +377,7 @@ def check_schedule(
                     Violation(
                         "party_approval",
                         "P6",
-                        f"批复须在公示期满（{_fmt(publicity_end)}）之后",
+                        f"批复须在公示期满（{cn_date(publicity_end)}）之后",
                     )
                 )
             if recommendation is not None and recommendation >= start:
@@ -391,7 +385,7 @@ def check_schedule(
                     Violation(
                         "party_recommendation",
                         "P6",
-                        f"推荐须在预备人选公示（{_fmt(start)}）之前完成",
+                        f"推荐须在预备人选公示（{cn_date(start)}）之前完成",
                     )
                 )
         if approval is not None and approval >= party_meeting_day:
@@ -399,7 +393,7 @@ def check_schedule(
                 Violation(
                     "party_approval",
                     "P6",
-                    f"批复须在党员大会（{_fmt(party_meeting_day)}）之前",
+                    f"批复须在党员大会（{cn_date(party_meeting_day)}）之前",
                 )
             )
     return found

@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from elections import audit, schedule
 from elections.access import forget_scope
 from elections.calendar import rest_days_around, state_council_days
+from elections.formatting import cn_date
 from elections.models import (
     ROLE_SCOPES,
     TRACK_LABELS,
@@ -512,8 +513,8 @@ def _check_exception(
     start, end = exception_window(election)
     if not start <= day <= end:
         raise ElectionsError(
-            f"例外日期须在本次换届期间：{schedule.cn_date(start)}（创建换届之日）至"
-            f"{schedule.cn_date(end)}（选举日后工作移交期满）之间。",
+            f"例外日期须在本次换届期间：{cn_date(start)}（创建换届之日）至"
+            f"{cn_date(end)}（选举日后工作移交期满）之间。",
             issues=broken,
         )
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from elections import access, schedule
 from elections.auth import LockoutAuthenticationForm, login_context
 from elections.dashboard import dashboard_rows
+from elections.formatting import cn_date
 from elections.forms import (
     AssignRoleForm,
     AuditFilterForm,
@@ -38,7 +39,6 @@ from elections.models import (
     RoleAssignment,
     Street,
 )
-from elections.schedule import cn_date
 from elections.services import (
     ElectionsError,
     advance_stage,

@@ -42,7 +42,6 @@ from elections.crypto import (
 from elections.idnumbers import id_hash, mask_id_number
 from elections.models import CommunityElection
 from elections.registration.models import (
-    CATEGORIES_NEEDING_APPROVAL,
     ImportStatus,
     Voter,
     VoterImport,
@@ -507,8 +506,9 @@ def _apply_updates(
         "source": VoterSource.IMPORT.value,
         "filename": voter_import.filename if voter_import is not None else "",
     }
+    approval_needed = _approval_rule(election)
     for voter in voters:
-        diff = _update_voter(voter, updates[voter.pk], now)
+        diff = _update_voter(voter, updates[voter.pk], now, approval_needed)
         touched.update(diff)
         if diff:
             audit_rows.append((voter, {"name": voter.name, "changes": diff, **source}))
@@ -522,8 +522,11 @@ def _apply_updates(
     )
 
 
-def _update_voter(voter: Voter, changes: Mapping[str, str], now: Any) -> dict[str, list[str]]:
-    """Apply one row's changes to `voter` (and its status, R10); the [old, new] changes."""
+def _update_voter(
+    voter: Voter, changes: Mapping[str, str], now: Any, approval_needed: Callable[[str], bool]
+) -> dict[str, list[str]]:
+    """Apply one row's changes to `voter` (and its status, R10 through the profile's
+    rule); the [old, new] changes."""
     diff: dict[str, list[str]] = {}
     for name, value in changes.items():
         old = getattr(voter, name)
@@ -532,7 +535,7 @@ def _update_voter(voter: Voter, changes: Mapping[str, str], now: Any) -> dict[st
         setattr(voter, name, value)
     status = voter.status
     voter.updated_at = now
-    if voter.category in CATEGORIES_NEEDING_APPROVAL and not voter.approval_body:
+    if approval_needed(voter.category) and not voter.approval_body:
         voter.status = VoterStatus.PENDING_APPROVAL
     elif voter.status == VoterStatus.PENDING_APPROVAL:
         voter.status = VoterStatus.REGISTERED
