@@ -82,7 +82,10 @@ class _MarksInvalidFields(forms.Form):
 
 
 class VoterFilterForm(forms.Form):
-    """The roll's search box and filters (GET); an invalid value is simply not applied."""
+    """The roll's search box and filters; an invalid value is simply not applied.
+
+    The form is sent by POST and the view redirects to a GET address that holds the
+    filters but never a phone or ID number (`idh` and `s` stand in for them)."""
 
     q = forms.CharField(
         label="查找",
@@ -90,7 +93,7 @@ class VoterFilterForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(
             attrs={
-                "placeholder": "姓名，或身份证号（完整号码、后3～4位或打码形式）",
+                "placeholder": "姓名、联系电话，或身份证号（完整号码、后3～4位或打码形式）",
                 "type": "search",
             }
         ),
@@ -106,6 +109,9 @@ class VoterFilterForm(forms.Form):
     # A search by full ID number travels as its keyed hash, never as the number
     # (the view turns ?q=<number> into ?idh=<hash> with a redirect).
     idh = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+    # A search by phone number (or any long run of digits) is sent by POST and kept in the
+    # session; the URL carries only this random token (views/voters.py).
+    s = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, groups: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ a valid ID number, 18 on election day (G5), one registration per street and cycl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -441,7 +442,8 @@ def eligible_voters(election: CommunityElection) -> QuerySet[Voter]:
 
 
 def search_filter(query: str) -> Q:
-    """Search by name, by a full ID number (exact, through the hash) or by its last digits."""
+    """Search by name, by a full ID number (exact, through the hash), by its last digits or
+    by a phone number (or 7 or more of its digits)."""
     text = query.strip()
     if not text:
         return Q()
@@ -456,4 +458,24 @@ def search_filter(query: str) -> Q:
         and (compact[-1].isdigit() or compact[-1] == "X")
     ):
         return Q(id_masked__endswith=compact[-3:])
+    digits = compact.replace("-", "")
+    if PHONE_SEARCH_MIN_DIGITS <= len(digits) <= 12 and digits.isdigit():
+        # A phone number, or part of one; a landline is stored as 0731-12345678.
+        found = Q(phone__contains=digits)
+        for cut in (3, 4):
+            if len(digits) > cut and digits[0] == "0":
+                found |= Q(phone__contains=f"{digits[:cut]}-{digits[cut:]}")
+        return found
     return Q(name__icontains=text)
+
+
+#: A search of this many digits or more is a phone number (or part of one).
+PHONE_SEARCH_MIN_DIGITS = 7
+_DIGIT_RUN = re.compile(r"\d{" + str(PHONE_SEARCH_MIN_DIGITS) + ",}")
+
+
+def is_number_search(text: str) -> bool:
+    """Whether a search text holds a phone or ID number (a run of 7 or more digits):
+    such a search never travels in a URL (it would land in logs and history)."""
+    compact = text.replace(" ", "").replace("-", "")
+    return _DIGIT_RUN.search(compact) is not None

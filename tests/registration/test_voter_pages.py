@@ -850,3 +850,102 @@ def test_history_reads_in_plain_chinese_with_phones_masked_for_readers(cast: Cas
     assert "联系电话：137****1111 → 139****3333" in body
     assert "13922223333" not in body and "13700001111" not in body
     assert "来源：</span>逐个录入" in body
+
+
+# -- searches by number never travel in a URL ------------------------------------------
+
+
+def test_search_form_is_sent_by_post(cast: Cast) -> None:
+    body = cast.client("member_a").get("/c/XH01/voters/").content.decode()
+    form = body[body.index('role="search"') - 200 : body.index('role="search"')]
+    assert 'method="post"' in form
+    assert "csrfmiddlewaretoken" in body
+
+
+def test_search_by_full_id_posted_redirects_to_its_hash(cast: Cast) -> None:
+    number = new_id()
+    voter = add_voter(cast, name="孙强", id_number=number)
+    add_voter(cast, name="李四")
+    client = cast.client("member_a")
+
+    response = client.post("/c/XH01/voters/", {"q": number, "category": "resident"})
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert number not in location
+    assert f"idh={hash_id(number)}" in location
+    assert "category=resident" in location
+    page = client.get(location)
+    assert [v.pk for v, _ in page.context["rows"]] == [voter.pk]
+    assert number not in page.content.decode()
+
+
+def test_search_by_phone_is_kept_in_the_session_not_the_address(cast: Cast) -> None:
+    voter = add_voter(cast, name="孙强", phone="13912345678")
+    add_voter(cast, name="李四", phone="13800001111")
+    client = cast.client("member_a")
+
+    response = client.post("/c/XH01/voters/", {"q": "139 1234 5678"})
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "1391234" not in location.replace("%20", "").replace("+", "")
+    assert "s=" in location
+    page = client.get(location)
+    body = page.content.decode()
+    assert [v.pk for v, _ in page.context["rows"]] == [voter.pk]
+    assert "13912345678" not in body and "1391234" not in body
+    assert "正在按号码查找" in body
+
+
+def test_search_by_part_of_a_landline_finds_it(cast: Cast) -> None:
+    voter = add_voter(cast, name="孙强", phone="0731-84567890")
+    add_voter(cast, name="李四", phone="13800001111")
+    client = cast.client("member_a")
+
+    page = client.get(client.post("/c/XH01/voters/", {"q": "073184567890"})["Location"])
+
+    assert [v.pk for v, _ in page.context["rows"]] == [voter.pk]
+
+
+def test_number_search_token_of_another_session_finds_nothing(cast: Cast) -> None:
+    add_voter(cast, name="孙强", phone="13912345678")
+    location = cast.client("member_a").post("/c/XH01/voters/", {"q": "13912345678"})["Location"]
+
+    other = cast.client("chair_a").get(location)
+
+    assert other.status_code == 200
+    assert "已过期" in other.content.decode()
+    assert len(other.context["rows"]) == 1  # the filter is dropped, not applied to nobody
+
+
+def test_a_number_typed_into_the_address_is_moved_out_of_it(cast: Cast) -> None:
+    add_voter(cast, name="孙强", phone="13912345678")
+    response = cast.client("member_a").get("/c/XH01/voters/", {"q": "13912345678"})
+    assert response.status_code == 302
+    assert "13912345678" not in response["Location"]
+
+
+def test_changing_a_filter_keeps_the_number_search(cast: Cast) -> None:
+    voter = add_voter(cast, name="孙强", phone="13912345678")
+    add_voter(cast, name="李四", phone="13912345678", category=VoterCategory.REGISTERED_ABSENT)
+    client = cast.client("member_a")
+    first = client.post("/c/XH01/voters/", {"q": "13912345678"})["Location"]
+    token = first.split("s=")[1]
+
+    again = client.post("/c/XH01/voters/", {"q": "", "s": token, "category": "resident"})
+
+    page = client.get(again["Location"])
+    assert [v.pk for v, _ in page.context["rows"]] == [voter.pk]
+
+
+def test_export_follows_a_number_search(cast: Cast) -> None:
+    add_voter(cast, name="孙强", phone="13912345678")
+    add_voter(cast, name="李四", phone="13800001111")
+    client = cast.client("member_a")
+    location = client.post("/c/XH01/voters/", {"q": "13912345678"})["Location"]
+    token = location.split("s=")[1]
+
+    response = client.get("/c/XH01/voters/export.xlsx", {"s": token})
+
+    assert len(_xlsx_rows(response)) == 2  # the header and 孙强

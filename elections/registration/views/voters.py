@@ -10,6 +10,8 @@ that is written to the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -46,6 +48,7 @@ from elections.registration.services import (
     StaleVoterError,
     VoterError,
     hash_id,
+    is_number_search,
     register_voter,
     remove_voter,
     reveal_id_number,
@@ -204,20 +207,75 @@ def _url_of(name: str, code: str, fallback: str) -> str:
         return fallback
 
 
+#: Session key of the number searches of this session (token → text), newest last.
+SEARCH_SESSION_KEY = "voter_number_searches"
+_MAX_KEPT_SEARCHES = 20
+
+
+def _search_address(request: HttpRequest, code: str, sent: QueryDict) -> str:
+    """Post/Redirect/Get for the roll's search: the GET address of the filters in `sent`.
+
+    A whole ID number becomes its keyed hash (`idh`); a phone number or any other run of
+    7 or more digits is kept in the session under a random token (`s`), so that no
+    number reaches a URL, a server or proxy log or the browser's history."""
+    params = QueryDict(mutable=True)
+    for name in ("group", "category", "status", "under_18"):
+        value = str(sent.get(name, ""))
+        if value:
+            params[name] = value
+    query = str(sent.get("q", "")).strip()
+    if is_full_id_number(query):
+        params["idh"] = hash_id(query)
+    elif is_number_search(query):
+        token = secrets.token_hex(16)
+        kept = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+        kept[token] = query
+        request.session[SEARCH_SESSION_KEY] = dict(list(kept.items())[-_MAX_KEPT_SEARCHES:])
+        params["s"] = token
+    elif query:
+        params["q"] = query
+    else:
+        # Only the filters changed: the number search already on the page stays.
+        for name in ("idh", "s"):
+            value = str(sent.get(name, ""))
+            if re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{64}", value):
+                params[name] = value
+    return f"{reverse('voters', args=[code])}?{params.urlencode()}"
+
+
+def _search_data(request: HttpRequest) -> tuple[QueryDict, bool]:
+    """The filters of a GET address, with a number search's token resolved from the
+    session; and whether the search box must stay empty (it held a number)."""
+    data = request.GET.copy()
+    token = data.get("s", "")
+    if token:
+        query = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
+        if query is None:
+            data.pop("s")
+            messages.warning(request, "这次按号码查找已过期，请重新输入号码查找。")
+            return data, False
+        data["q"] = query
+        return data, True
+    return data, False
+
+
 @access.require(access.community_worker_or_reader)
+@require_http_methods(["GET", "POST"])
 def voter_list(request: HttpRequest, code: str) -> HttpResponse:
     election = access.get_roll_for_reader(request.user, code)
-    query = request.GET.get("q", "")
-    if is_full_id_number(query):
-        # Never keep a whole ID number in a page or a link: search by its hash instead.
-        params = request.GET.copy()
-        params.pop("q")
-        params.pop("page", None)
-        params["idh"] = hash_id(query)
-        return redirect(f"{reverse('voters', args=[code])}?{params.urlencode()}")
+    if request.method == "POST":
+        return redirect(_search_address(request, code, request.POST))
+    if is_full_id_number(request.GET.get("q", "")) or is_number_search(request.GET.get("q", "")):
+        # Typed into the address bar or an old bookmark: move it out of the URL at once.
+        return redirect(_search_address(request, code, request.GET))
+    data, hide_query = _search_data(request)
     by_category, by_group = roll_counts(election)
-    form = VoterFilterForm(request.GET or None, groups=[g.key for g in by_group])
+    form = VoterFilterForm(data or None, groups=[g.key for g in by_group])
     voters = _in_group_order(form.filtered(election).only(*LIST_COLUMNS), by_group)
+    if hide_query:
+        shown = data.copy()
+        shown["q"] = ""
+        form.data = shown  # the box stays empty: the number is not written into the page
     page = Paginator(voters, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(voter, eligibility(voter, election)) for voter in page]
     return render(
@@ -237,6 +295,7 @@ def voter_list(request: HttpRequest, code: str) -> HttpResponse:
             "import_url": _url_of("voter_import", code, f"/c/{code}/voters/import/"),
             "objections_url": _url_of("objections", code, f"/c/{code}/objections/"),
             "is_election_day": election.election_day == timezone.localdate(),
+            "number_search": hide_query,
         },
     )
 
@@ -245,7 +304,8 @@ def voter_list(request: HttpRequest, code: str) -> HttpResponse:
 def voter_export(request: HttpRequest, code: str) -> HttpResponse:
     """A small roll downloads at once; a large one becomes a stored job (its page polls)."""
     election = access.get_roll_for_reader(request.user, code)
-    exporter, job = voter_roll_export(election, export_params(request.GET), actor=request.user)
+    data, _ = _search_data(request)
+    exporter, job = voter_roll_export(election, export_params(data), actor=request.user)
     if job is not None:
         return redirect("voter_export_job", code=code, pk=job.pk)
     assert exporter is not None
