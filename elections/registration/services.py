@@ -479,3 +479,19 @@ def is_number_search(text: str) -> bool:
     such a search never travels in a URL (it would land in logs and history)."""
     compact = text.replace(" ", "").replace("-", "")
     return _DIGIT_RUN.search(compact) is not None
+
+
+def correction_notice_warning(election: CommunityElection) -> str:
+    """After the voter list was posted (R12), every change to the roll must be posted as
+    a correction (更正/补正名单, RULES.md §9): the warning a page shows, or ""."""
+    posted = (
+        election.milestones.filter(kind="voter_list_published", done_on__isnull=False)
+        .values_list("done_on", flat=True)
+        .first()
+    )
+    if posted is None:
+        return ""
+    return (
+        f"选民名单已于{cn_date(posted)}张榜公布：这次对名单的改动需要另行张榜公布更正（补正）名单，"
+        "并重新计算申诉期限。"
+    )

@@ -766,3 +766,20 @@ def test_a_check_taken_over_by_a_later_attempt_writes_nothing(
     assert voter_import.status == ImportStatus.PROCESSING
     assert not VoterImportRow.objects.filter(voter_import=voter_import).exists()
     assert not AuditEvent.objects.filter(action="elections.voter_import.checked").exists()
+
+
+def test_import_after_the_list_was_posted_warns_of_a_correction_notice(
+    cast: Cast, upload: Any
+) -> None:
+    voter_import = upload(cast, xlsx(CLEAN))
+    client = cast.client("member_a")
+    url = f"/c/XH01/voters/import/{voter_import.pk}/"
+    assert "更正（补正）名单" not in client.get(url).content.decode()
+
+    cast.election_a.milestones.filter(kind="voter_list_published").update(
+        done_on=dt.date(2026, 12, 31)
+    )
+
+    assert "已于2026年12月31日张榜公布" in client.get(url).content.decode()
+    committed = client.post(f"{url}commit/", follow=True).content.decode()
+    assert "更正（补正）名单" in committed

@@ -949,3 +949,54 @@ def test_export_follows_a_number_search(cast: Cast) -> None:
     response = client.get("/c/XH01/voters/export.xlsx", {"s": token})
 
     assert len(_xlsx_rows(response)) == 2  # the header and 孙强
+
+
+# -- changes after the list was posted need a correction notice -------------------------
+
+
+def _edit_data(voter: Voter) -> dict[str, str]:
+    return {
+        "name": voter.name,
+        "category": voter.category,
+        "group": voter.group,
+        "updated_at": voter.updated_at.isoformat(),
+    }
+
+
+def _post_the_list(cast: Cast, day: dt.date) -> None:
+    cast.election_a.milestones.filter(kind="voter_list_published").update(done_on=day)
+
+
+def test_edit_before_the_list_is_posted_gives_no_correction_warning(cast: Cast) -> None:
+    voter = add_voter(cast, name="孙强")
+    client = cast.client("member_a")
+    response = client.post(
+        f"/c/XH01/voters/{voter.pk}/edit/",
+        {**_edit_data(voter), "address": "新的住址1号", "reason": "搬家"},
+        follow=True,
+    )
+    assert "更正" not in response.content.decode()
+
+
+def test_edit_after_the_list_is_posted_warns_of_a_correction_notice(cast: Cast) -> None:
+    voter = add_voter(cast, name="孙强")
+    _post_the_list(cast, dt.date(2026, 12, 31))
+    client = cast.client("member_a")
+
+    response = client.post(
+        f"/c/XH01/voters/{voter.pk}/edit/",
+        {**_edit_data(voter), "address": "新的住址1号", "reason": "搬家"},
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert "已于2026年12月31日张榜公布" in body
+    assert "更正（补正）名单" in body
+
+
+def test_roll_page_tells_editors_the_list_was_posted(cast: Cast) -> None:
+    _post_the_list(cast, dt.date(2026, 12, 31))
+    assert "更正（补正）名单" in cast.client("member_a").get("/c/XH01/voters/").content.decode()
+    assert (
+        "更正（补正）名单" not in cast.client("supervisor").get("/c/XH01/voters/").content.decode()
+    )

@@ -15,7 +15,7 @@ from elections import access
 from elections.exports import attachment
 from elections.registration import importing as imports
 from elections.registration.models import ImportStatus, VoterImport
-from elections.registration.services import VoterError
+from elections.registration.services import VoterError, correction_notice_warning
 from elections.registration.xlsx.types import ImportFileError
 from elections.registration.xlsx.writing import write_template
 
@@ -111,6 +111,7 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "community": election.community,
             "imp": voter_import,
             "notice": imports.check_notice(voter_import),
+            "correction_warning": correction_notice_warning(election),
             "page": page,
             "state": state,
             "state_labels": STATE_LABELS,
@@ -153,6 +154,9 @@ def import_commit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         f"已导入“{committed.filename}”：新增 {committed.new_count} 人，"
         f"更新 {committed.update_count} 人。",
     )
+    warning = correction_notice_warning(election)
+    if warning and (committed.new_count or committed.update_count):
+        messages.warning(request, warning)
     return redirect("voter_import_detail", code=code, pk=pk)
 
 

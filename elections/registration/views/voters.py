@@ -47,6 +47,7 @@ from elections.registration.public import age_on, group_sort_key, public_voter_l
 from elections.registration.services import (
     StaleVoterError,
     VoterError,
+    correction_notice_warning,
     hash_id,
     is_number_search,
     register_voter,
@@ -296,6 +297,7 @@ def voter_list(request: HttpRequest, code: str) -> HttpResponse:
             "objections_url": _url_of("objections", code, f"/c/{code}/objections/"),
             "is_election_day": election.election_day == timezone.localdate(),
             "number_search": hide_query,
+            "correction_warning": correction_notice_warning(election),
         },
     )
 
@@ -387,6 +389,12 @@ def voter_election_day(request: HttpRequest, code: str) -> HttpResponse:
     return _register(request, code, source=VoterSource.ELECTION_DAY)
 
 
+def _warn_if_list_posted(request: HttpRequest, election: CommunityElection) -> None:
+    warning = correction_notice_warning(election)
+    if warning:
+        messages.warning(request, warning)
+
+
 def _register(request: HttpRequest, code: str, *, source: str) -> HttpResponse:
     election = access.get_roll_for_editor(request.user, code)
     form = VoterForm(request.POST or None)
@@ -399,6 +407,7 @@ def _register(request: HttpRequest, code: str, *, source: str) -> HttpResponse:
             messages.success(request, _registered_message(voter))
             for warning in getattr(voter, "warnings", []):
                 messages.warning(request, warning)
+            _warn_if_list_posted(request, election)
             return redirect("voter_detail", code=code, pk=voter.pk)
     return render(
         request,
@@ -462,6 +471,7 @@ def voter_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         else:
             if changes:
                 messages.success(request, f"已保存对“{current.name}”的修改。")
+                _warn_if_list_posted(request, election)
             else:
                 messages.info(request, "没有修改任何内容。")
             return redirect("voter_detail", code=code, pk=pk)
@@ -501,6 +511,7 @@ def voter_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已将“{voter.name}”从选民名单中移除。")
+            _warn_if_list_posted(request, election)
             return redirect("voter_detail", code=code, pk=pk)
     return render(
         request,
