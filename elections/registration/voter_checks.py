@@ -138,6 +138,10 @@ def required_message(label: str) -> str:
 
 def _bad_character(text: str) -> str | None:
     """The first character no field may hold, described for the message."""
+    if text.isprintable() and "<" not in text and ">" not in text:
+        # The common case, in C: isprintable() is False for every category refused
+        # below (and for unassigned code points and odd spaces, which the loop allows).
+        return None
     for char in text:
         if char in "<>":
             return f"“{char}”"
