@@ -6,13 +6,16 @@ an audit row without its change). Personal data in `data` is masked here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
+from elections.formatting import cn_date
 from elections.idnumbers import mask_id_number, mask_phone
 from elections.models import AuditEvent
 
@@ -157,11 +160,29 @@ def _field_label(name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _text(value: Any, labels: dict[str, str]) -> str:
+    """One stored value as a person reads it: a code by its label, an ISO date as
+    2026年12月11日, a flag as 是/否."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return cn_date(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+        return labels.get(value, value)
+    return str(value)
+
+
 def _change_text(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, list | tuple) and len(value) == 2:
-        old, new = (labels.get(v, str(v)) if isinstance(v, str) else str(v) for v in value)
+        old, new = (_text(v, labels) for v in value)
         return f"{old or '（空）'} → {new or '（空）'}"
-    return labels.get(value, str(value)) if isinstance(value, str) else str(value)
+    return _text(value, labels)
 
 
 def describe_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -177,9 +198,9 @@ def describe_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
                 for k, v in value.items()
             )
         elif isinstance(value, list):
-            text = "；".join(str(v) for v in value)
+            text = "；".join(_text(v, values) for v in value)
         else:
-            text = values.get(value, str(value)) if isinstance(value, str) else str(value)
+            text = _text(value, values)
         rows.append((DATA_LABELS.get(key, key), text))
     return rows
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -19,6 +20,8 @@ from elections.access import forget_scope
 from elections.calendar import rest_days_around, state_council_days
 from elections.formatting import cn_date
 from elections.models import (
+    COMMITTEE_STAGES,
+    PARTY_STAGES,
     ROLE_SCOPES,
     TRACK_LABELS,
     TRACKS,
@@ -203,6 +206,10 @@ def next_term(street: Street) -> int:
     return (latest or 0) + 1
 
 
+#: Every stage but "done", of either track.
+_UNFINISHED = sorted({code for code, _ in COMMITTEE_STAGES + PARTY_STAGES if code != "done"})
+
+
 def open_cycle(
     *,
     street: Street,
@@ -222,6 +229,22 @@ def open_cycle(
         Street.objects.select_for_update().get(pk=street.pk)
         if ElectionCycle.objects.filter(street=street, term=term).exists():
             raise ElectionsError(f"{street.name}第{term}届换届已经创建过了")
+        running = (
+            ElectionCycle.objects.filter(street=street)
+            .filter(
+                Q(elections__committee_stage__in=_UNFINISHED)
+                | Q(elections__party_stage__in=_UNFINISHED)
+            )
+            .distinct()
+            .first()
+        )
+        if running is not None:
+            # A street runs one 换届 at a time: a second one would hide the first's rolls,
+            # schedules and objections behind it.
+            raise ElectionsError(
+                f"“{running.name}”还没有完成（有社区尚未走到“已完成”），"
+                "同一街道同时只能进行一次换届。请先完成本届，或在本届的社区页面更改选举日。"
+            )
         if not street.communities.exists():
             raise ElectionsError(f"{street.name}还没有社区，请先添加社区再创建换届")
         return create_cycle(
@@ -547,7 +570,7 @@ def complete_milestone(
         milestones = {m.kind: m for m in Milestone.objects.filter(election=election)}
         current = milestones[milestone.kind]
         if current.done_on is not None:
-            raise ElectionsError(f"这个节点已于{current.done_on:%Y-%m-%d}标记完成")
+            raise ElectionsError(f"这个节点已于{cn_date(current.done_on)}标记完成")
         if not reason and done_on == current.date:
             reason = current.exception_reason  # done as planned: the planned reason stands
         dates = {kind: m.effective_date for kind, m in milestones.items()}

@@ -226,7 +226,7 @@ def complete_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpR
         act=lambda m, data: complete_milestone(
             m, data["done_on"], actor=request.user, reason=data["reason"]
         ),
-        done=lambda m, data: f"已记录“{m.label}”于 {data['done_on']:%Y-%m-%d} 完成。",
+        done=lambda m, data: f"已记录“{m.label}”于 {cn_date(data['done_on'])} 完成。",
     )
 
 
@@ -242,7 +242,7 @@ def move_milestone_view(request: HttpRequest, code: str, kind: str) -> HttpRespo
         act=lambda m, data: move_milestone(
             m, data["date"], actor=request.user, reason=data["reason"]
         ),
-        done=lambda m, data: f"“{m.label}”已改为 {data['date']:%Y-%m-%d}。",
+        done=lambda m, data: f"“{m.label}”已改为 {cn_date(data['date'])}。",
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from elections import audit
 from elections.exports import Exporter, Value, run_job
+from elections.formatting import cn_date
 from elections.idnumbers import mask_phone
 from elections.models import CommunityElection, ExportJob
 from elections.registration.forms import VoterFilterForm, is_full_id_number
@@ -61,7 +62,7 @@ class VoterRollExporter(Exporter):
             "姓名",
             "性别",
             "出生日期",
-            f"年龄（选举日{self.election.election_day:%Y-%m-%d}）",
+            f"年龄（选举日{cn_date(self.election.election_day)}）",
             "民族",
             "居民小组",
             "登记类别",

@@ -114,7 +114,22 @@ def cycle_post(cast: Cast, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def _finish_the_running_cycle(cast: Cast) -> None:
+    CommunityElection.objects.filter(cycle=cast.cycle).update(
+        committee_stage="done", party_stage="done"
+    )
+
+
+def test_a_second_cycle_is_refused_while_the_first_is_running(cast: Cast) -> None:
+    response = cast.client("officer").post("/cycles/new/", cycle_post(cast))
+    assert response.status_code == 200
+    assert "还没有完成" in response.content.decode()
+    assert "同一街道同时只能进行一次换届" in response.content.decode()
+    assert not ElectionCycle.objects.filter(street=cast.street, term=12).exists()
+
+
 def test_officer_creates_a_cycle_with_every_communitys_schedule(cast: Cast) -> None:
+    _finish_the_running_cycle(cast)
     response = cast.client("officer").post("/cycles/new/", cycle_post(cast), follow=True)
     assert response.redirect_chain[-1][0] == "/dashboard/"
     cycle = ElectionCycle.objects.get(street=cast.street, term=12)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from elections import services
+from elections.formatting import cn_date
 from elections.models import (
     Community,
     CommunityElection,
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             created = self._seed(election_day)
         if created:
             self.stdout.write(
-                self.style.SUCCESS(f"演示街道已创建，选举日 {election_day:%Y-%m-%d}。")
+                self.style.SUCCESS(f"演示街道已创建，选举日 {cn_date(election_day)}。")
             )
         else:
             self.stdout.write("演示街道已存在，未做任何改动。")
@@ -183,7 +184,10 @@ _BEFORE_ROLL = {"preparation", "committee_formed", "voter_registration"}
 _BEFORE_LIST = _BEFORE_ROLL | {"voter_list"}
 
 _DEMO_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-_DEMO_GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "伟", "芳", "军", "丽华", "明"]
+_DEMO_GIVEN = {
+    "男": ["建国", "志强", "伟", "军", "明"],
+    "女": ["秀英", "桂兰", "海燕", "芳", "丽华"],
+}
 DEMO_VOTERS_PER_COMMUNITY = 24
 
 
@@ -206,7 +210,8 @@ def seed_demo_roll(election: CommunityElection, *, actor: Any) -> None:
     for n in range(DEMO_VOTERS_PER_COMMUNITY):
         gender = "男" if n % 2 else "女"
         birth = dt.date(1950 + (n * 7 + index) % 50, 1 + n % 12, 1 + (n * 5) % 28)
-        name = _DEMO_SURNAMES[(n + index) % len(_DEMO_SURNAMES)] + _DEMO_GIVEN[n % 10]
+        given = _DEMO_GIVEN[gender]
+        name = _DEMO_SURNAMES[(n + index) % len(_DEMO_SURNAMES)] + given[(n // 2) % len(given)]
         data = VoterData(
             name=name,
             id_number=demo_id_number(index, n, birth, gender),

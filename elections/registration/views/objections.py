@@ -16,6 +16,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from elections import access
+from elections.formatting import cn_date
 from elections.registration.models import ObjectionKind, ObjectionStatus
 from elections.registration.objection_forms import (
     CorrectionForm,
@@ -70,7 +71,7 @@ def objection_list(request: HttpRequest, code: str) -> HttpResponse:
                     messages.warning(
                         request,
                         f"已登记申诉（编号 {objection.pk}）。收到日期晚于申诉期最后一天"
-                        f"（{window.last_day:%Y-%m-%d}），已标为逾期（规则 R13）。",
+                        f"（{cn_date(window.last_day)}），已标为逾期（规则 R13）。",
                     )
                 else:
                     messages.success(request, f"已登记申诉（编号 {objection.pk}）。")
