@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from typing import Final
 
@@ -239,6 +240,9 @@ def read_rows(
         return _read(zf, data, max_rows)
 
 
+_REPEATING_COLUMNS = frozenset({"性别", "民族", "居民小组", "登记类别"})
+
+
 def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
     book, sheet_index = _open_sheet(data)
     try:
@@ -277,6 +281,9 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
     col_items = list(columns.items())
     by_index = {i: name for name, i in col_items}
 
+    # Columns whose few values repeat on every row: one string object each instead of
+    # one per cell (about 30 MB fewer for 100,000 rows).
+    shared = [i for name, i in col_items if name in _REPEATING_COLUMNS]
     rows: list[RawRow] = []
     blank = 0
     for r in range(header_idx + 1, len(sheet_rows)):
@@ -284,6 +291,10 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
         if _is_blank_row(cells):
             blank += 1
             continue
+        for i in shared:
+            value = cells[i]
+            if value.__class__ is str:
+                cells[i] = sys.intern(value)  # type: ignore[arg-type]
         fcols = formula_rows.get(r)
         ff = frozenset(by_index[c] for c in fcols if c in by_index) if fcols else _NO_FORMULAS
         rows.append(RawRow(r + 1, {name: cells[i] for name, i in col_items}, cells, ff))
