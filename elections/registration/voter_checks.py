@@ -16,11 +16,13 @@ format characters (zero-width spaces, direction overrides) or ``<``/``>``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Final
 
+from electionlaw import latest_eligible_birth_date
 from elections.formatting import cn_date
 from elections.idnumbers import IdInfo, IdNumberError, parse_id_number
 
@@ -199,11 +201,15 @@ def check_id_number(text: str, *, today: dt.date) -> IdInfo:
         raise FieldProblem(exc.message) from None
 
 
-def check_age(info: IdInfo, election_day: dt.date) -> None:
-    """G5: 18 on election day, the birthday itself included."""
-    from electionlaw import eligible_on
+#: G5's cut-off birth date per election day, computed once (an import checks every row
+#: against the same day).
+_eligibility_cutoff = functools.lru_cache(maxsize=16)(latest_eligible_birth_date)
 
-    if not eligible_on(info.birth_date, election_day):
+
+def check_age(info: IdInfo, election_day: dt.date) -> None:
+    """G5: 18 on election day, the birthday itself included (eligible_on, through its
+    cut-off birth date)."""
+    if info.birth_date > _eligibility_cutoff(election_day):
         raise FieldProblem(f"选举日（{cn_date(election_day)}）未满18周岁，不能登记（规则 G5）")
 
 
