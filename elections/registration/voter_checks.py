@@ -158,6 +158,16 @@ def _squash(text: str) -> str:
 
 
 def _free_text(text: str, label: str, limit: int) -> str:
+    if (
+        len(text) <= limit
+        and text.isprintable()  # no tab, newline, odd space or control character
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and "<" not in text
+        and ">" not in text
+    ):
+        return text  # already clean: the common case of an import, in C
     value = _squash(text)
     bad = _bad_character(value)
     if bad:
