@@ -120,7 +120,18 @@ class _Row:
 def _read_texts(row: _Row) -> None:
     """Cell texts, with formulas (real ones and formulas typed into text cells) flagged."""
     formula_fields = row.raw.formula_fields
-    for col, cell in row.raw.values.items():
+    values = row.raw.values
+    if not formula_fields:
+        # The common row: every cell text, no formula. One pass in a comprehension, then
+        # the slow path only if some cell is not text or starts like a formula.
+        try:
+            texts = {col: cell.strip() for col, cell in values.items()}  # type: ignore[union-attr]
+        except AttributeError:
+            texts = None
+        if texts is not None and not any(text[:1] == "=" for text in texts.values()):
+            row.texts = texts
+            return
+    for col, cell in values.items():
         # A text cell inline (a million cells a file), any other through _cell_text.
         text = cell.strip() if cell.__class__ is str else _cell_text(cell)  # type: ignore[union-attr]
         if text[:1] == "=":
