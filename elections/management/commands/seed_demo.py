@@ -218,7 +218,7 @@ def seed_demo_roll(election: CommunityElection, *, actor: Any) -> None:
             category="resident",
             gender=gender,
             birth_date=birth,
-            group=f"第{1 + n % 4}居民小组",
+            group=f"第{'一二三四'[n % 4]}居民小组",
             address=f"{election.community.name}{1 + n % 6}栋{101 + n}室",
         )
         register_voter(election, data, actor=actor)
