@@ -89,7 +89,11 @@ class CommunityElection(models.Model):
         verbose_name_plural = "社区换届"
         ordering = ["community__code"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "community"], name="community_election_unique")
+            models.UniqueConstraint(
+                fields=["cycle", "community"], name="community_election_unique"
+            ),
+            # The target of the voters' composite foreign key (election, cycle).
+            models.UniqueConstraint(fields=["id", "cycle"], name="community_election_id_cycle"),
         ]
 
     def __str__(self) -> str:

@@ -124,11 +124,16 @@ def _read_texts(row: _Row) -> None:
     if not formula_fields:
         # The common row: every cell text, no formula. One pass in a comprehension, then
         # the slow path only if some cell is not text or starts like a formula.
-        try:
-            texts = {col: cell.strip() for col, cell in values.items()}  # type: ignore[union-attr]
-        except AttributeError:
+        try:  # str.strip over the cells, in C; a cell that is not text raises TypeError
+            texts = dict(zip(values, map(str.strip, values.values()), strict=False))  # type: ignore[arg-type]
+        except TypeError:
             texts = None
-        if texts is not None and not any(text[:1] == "=" for text in texts.values()):
+        # No "=" anywhere in the row (one scan in C) is the usual case; a row with one
+        # somewhere is looked at cell by cell.
+        if texts is not None and (
+            "=" not in "".join(texts.values())
+            or not any(text[:1] == "=" for text in texts.values())
+        ):
             row.texts = texts
             return
     for col, cell in values.items():
@@ -298,6 +303,7 @@ def validate_rows(
     compared = [
         c for c in COLUMNS if c != "身份证号" and (c in present or c in ("性别", "出生日期"))
     ]
+    approval: dict[str, bool] = {}
     for res in results:
         info = res.id_info
         record = existing.get(info.number) if info is not None else None
@@ -319,10 +325,13 @@ def validate_rows(
                     for c in compared
                     if (new := res.values[c]) and new != old.get(c, "")
                 }
-        res.state = _state(res)
-        res.awaits_approval = (
-            res.state != "error" and res.existing is None and needs_approval(res.values["登记类别"])
-        )
+        res.state = state = _state(res)
+        if state != "error" and res.existing is None:
+            category = res.values["登记类别"]
+            waits = approval.get(category)
+            if waits is None:  # a handful of categories: ask the profile once for each
+                waits = approval[category] = needs_approval(category)
+            res.awaits_approval = waits
     return results
 
 
