@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("vetting/", include("vetting.urls")),
+    path("", include("candidates.urls")),
     path("", include("elections.urls")),
 ]

@@ -125,6 +125,11 @@ DATA_LABELS: dict[str, str] = {
 }
 
 
+def register_action_labels(labels: Mapping[str, str]) -> None:
+    """An app above the core adds the Chinese labels of its actions (from AppConfig.ready)."""
+    ACTION_LABELS.update(labels)
+
+
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
