@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from elections.access import scope_of
 
@@ -18,6 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.reads_streets:
         items.append(("各社区进度", reverse("dashboard")))
         items.append(("选民登记", reverse("street_voters")))
+        # The candidates app's street overview (an app above the core: by name only).
+        with contextlib.suppress(NoReverseMatch):
+            items.append(("候选人", reverse("candidates_street")))
     if scope.worked_communities and not scope.reads_streets:
         from elections.models import Community
 
