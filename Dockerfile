@@ -17,6 +17,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./
 COPY config ./config
+COPY electionlaw ./electionlaw
 COPY elections ./elections
 COPY candidates ./candidates
 COPY vetting ./vetting

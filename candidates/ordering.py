@@ -7,6 +7,12 @@
     result.flagged                         # the names to show as 需人工排序
     unknown_characters("王\ue000")          # ["\ue000"]: no stroke data at all
 
+The API: `stroke_sort(names) -> list[str]`; `stroke_key(name)`, the key it sorts by;
+`stroke_order(names) -> StrokeOrder` (`names`, `flagged`, `reasons`); per name
+`split_name` (surname, given name), `unknown_characters`, `unordered_characters`;
+per character `stroke_count`, `stroke_digits` ("丁" → "12"), `stroke_names`
+("丁" → "横竖"), `char_key`; `table_characters()`, the 通用规范汉字表 the table covers.
+
 The rule, character by character (RULES.md P7 and the stroke-collation caveat of §10):
 
 1. the total strokes of the character (Unicode Unihan ``kTotalStrokes``, the zh-Hans
