@@ -302,13 +302,6 @@ def publish_slate(
                 "新公布": [c.name for c in new],
             },
         )
-        milestone = Milestone.objects.filter(
-            election=locked, kind="formal_candidates_published", done_on__isnull=True
-        ).first()
-        if milestone is not None and on <= timezone.localdate():
-            from elections.services import complete_milestone
-
-            complete_milestone(milestone, on, actor=actor)
     for c in new:
         c.status, c.published_on = CandidateStatus.FORMAL, on
     return new
