@@ -393,7 +393,6 @@ def _leave(
     candidate: Candidate,
     *,
     status: str,
-    action: str,
     reason: str,
     on: dt.date | None,
     actor: Any,
@@ -426,7 +425,9 @@ def _leave(
         locked.save()
         audit.record(
             actor,
-            action,
+            "candidates.candidate.withdrawn"
+            if status == CandidateStatus.WITHDRAWN
+            else "candidates.candidate.disqualified",
             locked,
             data={
                 "name": locked.name,
@@ -446,7 +447,6 @@ def withdraw_candidate(
     return _leave(
         candidate,
         status=CandidateStatus.WITHDRAWN,
-        action="candidates.candidate.withdrawn",
         reason=reason,
         on=on,
         actor=actor,
@@ -461,7 +461,6 @@ def disqualify_candidate(
     return _leave(
         candidate,
         status=CandidateStatus.DISQUALIFIED,
-        action="candidates.candidate.disqualified",
         reason=reason,
         on=on,
         actor=actor,
