@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from candidates import clearance
+from candidates import clearance, ordering
 from candidates.models import (
     COMMITTEE_POSTS,
     Candidate,
@@ -621,13 +621,9 @@ def computed_order(election: CommunityElection, post: str) -> BallotOrder:
     )
     needs_manual: list[str] = []
     if rule == "surname_strokes":
-        from candidates import ordering
-
-        names = [c.name for c in candidates]
-        ranked = ordering.stroke_sort(names)
-        lacking = getattr(ordering, "lacking_stroke_data", None)
-        if callable(lacking):
-            needs_manual = list(lacking(names))
+        strokes = ordering.stroke_order([c.name for c in candidates])
+        ranked = strokes.names
+        needs_manual = strokes.flagged  # P7: characters the stroke table cannot order
         position = {name: i for i, name in enumerate(ranked)}
         ordered = sorted(candidates, key=lambda c: (position.get(c.name, len(ranked)), c.pk))
     else:
