@@ -10,6 +10,7 @@ from datetime import date
 
 from ._base import RulesInputError, require_int
 from .counting import PartyExclusion, party_expected_members
+from .dates import adulthood_date
 
 __all__ = [
     "ABSENCE_CATEGORIES",
@@ -135,10 +136,7 @@ def probation_period_ends(joined_on: date) -> date:
     正式党员 on that day at the earliest (P1: judged on the meeting day)."""
     if not isinstance(joined_on, date):
         raise RulesInputError("入党时间必须是日期")
-    try:
-        return joined_on.replace(year=joined_on.year + 1)
-    except ValueError:  # 29 February
-        return date(joined_on.year + 1, 2, 28)
+    return adulthood_date(joined_on, age=1)  # the same anniversary rule
 
 
 def elects_secretary_directly(full_members: int) -> bool:

@@ -245,12 +245,8 @@ def read_rows(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
-    spec: ColumnSpec = VOTER_SPEC,
 ) -> ParsedFile:
-    """Read the first visible worksheet of an .xlsx upload.
-
-    ``spec`` names the sheet's columns, required columns and header aliases (the
-    voter roll's by default; the party roll passes its own).
+    """Read the first visible worksheet of a voter-roll .xlsx upload.
 
     The header is the first non-empty row, or — to tolerate a title line such as
     "XX社区选民登记表" — the first of the first 20 non-empty rows that contains all
@@ -264,6 +260,25 @@ def read_rows(
     missing header or missing required columns, a duplicated column and a header without
     data rows. ``max_rows`` limits the number of non-blank data rows.
     """
+    return read_sheet(
+        data,
+        VOTER_SPEC,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        max_unpacked_bytes=max_unpacked_bytes,
+    )
+
+
+def read_sheet(
+    data: bytes,
+    spec: ColumnSpec,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+) -> ParsedFile:
+    """:func:`read_rows` for another sheet: ``spec`` names its columns, required
+    columns, header aliases and what a row holds (the party roll passes its own)."""
     with _check_container(data, max_bytes, max_unpacked_bytes) as zf:
         return _read(zf, data, max_rows, spec)
 
