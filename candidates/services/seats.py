@@ -24,5 +24,7 @@ def seats_for(election: CommunityElection, track: str) -> dict[str, int]:
     """Seats per post of `track` (post code → seats), in post order; posts without a
     row are missing (not yet set). One query."""
     posts = COMMITTEE_POSTS if track == Track.COMMITTEE else PARTY_POSTS
-    rows = dict(Seat.objects.filter(election=election, track=track).values_list("post", "seats"))
+    rows = dict(
+        Seat.objects.filter(election=election, track=track).values_list("post", "seats")
+    )
     return {post: rows[post] for post in posts if post in rows}
