@@ -7,7 +7,7 @@ function cites its rule beside the code. Impossible inputs raise
 
 Modules: ``counting`` (R24–R29, R31, P3, P11–P13, R15–R16), ``reading`` (R26, P8–P9,
 R15 ballots), ``candidates`` (R17, R18, R32, P5, P16), ``kinship`` (R4, R30),
-``proxies`` (B6, P4), ``outcomes`` (R33, R34, T3), ``dates`` (G3, G5),
+``proxies`` (B6, P4), ``party`` (P1, P2, P14, P15), ``outcomes`` (R33, R34, T3), ``dates`` (G3, G5),
 ``params`` (RULES §10 profile).
 """
 
@@ -95,6 +95,17 @@ from .params import (
     WRITEIN_WITHOUT_MARK,
     RuleParams,
 )
+from .party import (
+    ABSENCE_CATEGORIES,
+    BRANCH_COMMITTEE_MIN_FULL_MEMBERS,
+    RIGHTS_REASONS,
+    ExpectedVoters,
+    MemberFacts,
+    absence_categories,
+    elects_secretary_directly,
+    expected_party_voters,
+    probation_period_ends,
+)
 from .proxies import check_proxy
 from .reading import (
     ABSTAINER_WRITE_IN_POLICIES,
@@ -110,10 +121,12 @@ from .reading import (
 from .registration import REGISTRATION_CATEGORIES, needs_approval
 
 __all__ = [
+    "ABSENCE_CATEGORIES",
     "ABSTAINER_WRITE_IN_POLICIES",
     "BALLOT_INVALIDATIONS",
     "BALLOT_ORDERS",
     "BIRTH_DATE_SOURCES",
+    "BRANCH_COMMITTEE_MIN_FULL_MEMBERS",
     "ELECTION_METHODS",
     "KINSHIP_RELATION_SETS",
     "LAW_REGIMES",
@@ -132,6 +145,7 @@ __all__ = [
     "RELATION_SETS",
     "RETURNED_VS",
     "REVOTE_RULES",
+    "RIGHTS_REASONS",
     "SAME_PERSON_TWO_POSTS",
     "WITHDRAWAL_POLICIES",
     "WOMEN_REMEDIES",
@@ -142,7 +156,9 @@ __all__ = [
     "BallotTally",
     "Decision",
     "ElectedPerson",
+    "ExpectedVoters",
     "KinshipResolution",
+    "MemberFacts",
     "PartyExclusion",
     "PostsDecision",
     "RuleParams",
@@ -150,6 +166,7 @@ __all__ = [
     "VacancyDecision",
     "Violation",
     "WomenRemedy",
+    "absence_categories",
     "adulthood_date",
     "age_on",
     "ballot_section_valid",
@@ -161,7 +178,9 @@ __all__ = [
     "decide_revote",
     "decide_runoff",
     "effective_birth_date",
+    "elects_secretary_directly",
     "eligible_on",
+    "expected_party_voters",
     "formal_candidate_count_ok",
     "is_on_or_before_deadline",
     "is_within",
@@ -180,6 +199,7 @@ __all__ = [
     "party_quorum_met",
     "party_seat_reduction_approved",
     "persons_needing_post_choice",
+    "probation_period_ends",
     "rank_nominations",
     "read_ballot",
     "read_nomination_ballot",

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
 
 from elections.registration.voter_checks import CATEGORIES
@@ -56,41 +57,66 @@ Level = Literal["error", "warning"]
 # Header recognition
 # --------------------------------------------------------------------------------------
 
-_HEADER_ALIASES: Final[Mapping[str, str]] = {
-    alias: column
-    for column, aliases in {
-        "姓名": ("姓名", "名字", "选民姓名"),
-        "身份证号": (
-            "身份证号",
-            "身份证号码",
-            "身份证",
-            "公民身份号码",
-            "公民身份证号",
-            "公民身份证号码",
-            "居民身份证号",
-            "居民身份证号码",
-            "身份号码",
-            "证件号码",
-        ),
-        "性别": ("性别",),
-        "出生日期": ("出生日期", "出生年月日", "生日"),
-        "民族": ("民族",),
-        "居民小组": ("居民小组", "小组", "所在小组", "所属小组", "居民组", "组别"),
-        "住址": ("住址", "地址", "家庭住址", "现住址", "居住地址", "家庭地址"),
-        "联系电话": (
-            "联系电话",
-            "电话",
-            "电话号码",
-            "手机",
-            "手机号",
-            "手机号码",
-            "联系方式",
-        ),
-        "登记类别": ("登记类别", "类别", "选民类别", "登记类型", "选民登记类别"),
-        "备注": ("备注",),
-    }.items()
-    for alias in aliases
+#: The voter sheet's header aliases: column → the headers people type for it.
+VOTER_ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
+    "姓名": ("姓名", "名字", "选民姓名"),
+    "身份证号": (
+        "身份证号",
+        "身份证号码",
+        "身份证",
+        "公民身份号码",
+        "公民身份证号",
+        "公民身份证号码",
+        "居民身份证号",
+        "居民身份证号码",
+        "身份号码",
+        "证件号码",
+    ),
+    "性别": ("性别",),
+    "出生日期": ("出生日期", "出生年月日", "生日"),
+    "民族": ("民族",),
+    "居民小组": ("居民小组", "小组", "所在小组", "所属小组", "居民组", "组别"),
+    "住址": ("住址", "地址", "家庭住址", "现住址", "居住地址", "家庭地址"),
+    "联系电话": (
+        "联系电话",
+        "电话",
+        "电话号码",
+        "手机",
+        "手机号",
+        "手机号码",
+        "联系方式",
+    ),
+    "登记类别": ("登记类别", "类别", "选民类别", "登记类型", "选民登记类别"),
+    "备注": ("备注",),
 }
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What a sheet's header must and may hold: its columns in template order, the
+    required ones, the headers people type for each (aliases, matched after
+    :func:`_header_key`), the columns whose few values repeat on every row (interned
+    while reading) and what a row holds, for messages ("选民信息", "党员信息")."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    aliases: Mapping[str, tuple[str, ...]]
+    repeating: frozenset[str] = frozenset()
+    row_noun: str = "选民信息"
+    lookup: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for column in self.columns:
+            for alias in (column, *self.aliases.get(column, ())):
+                lookup[_header_key(alias)] = column
+        object.__setattr__(self, "lookup", lookup)
+
+    def column_of(self, cell: Cell) -> str | None:
+        """The column a header cell names, or None."""
+        return self.lookup.get(_header_key(cell))
+
+
 # Whitespace, required-markers (*) and parenthesised notes such as "(必填)" or "（18位）".
 _HEADER_NOISE_RE: Final = re.compile(r"\s+|\*+|\([^)]*\)|:$")
 
@@ -100,6 +126,16 @@ def _header_key(cell: Cell) -> str:
     if not isinstance(cell, str):
         return ""
     return _HEADER_NOISE_RE.sub("", unicodedata.normalize("NFKC", cell))
+
+
+VOTER_SPEC: Final = ColumnSpec(
+    columns=COLUMNS,
+    required=REQUIRED,
+    aliases=VOTER_ALIASES,
+    repeating=frozenset({"性别", "民族", "居民小组", "登记类别"}),
+    row_noun="选民信息",
+)
+_HEADER_ALIASES: Final[Mapping[str, str]] = VOTER_SPEC.lookup
 
 
 def _header_column(cell: Cell) -> str | None:

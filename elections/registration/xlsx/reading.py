@@ -22,10 +22,10 @@ from elections.registration.xlsx.columns import (
     DEFAULT_MAX_UNPACKED_BYTES,
     ERROR_COLUMN,
     MAX_COLUMNS,
-    REQUIRED,
     ROW_NUMBER_COLUMN,
+    VOTER_SPEC,
     Cell,
-    _header_column,
+    ColumnSpec,
     _header_key,
 )
 from elections.registration.xlsx.types import ImportFileError, ParsedFile, RawRow
@@ -49,7 +49,7 @@ _MSG_NOT_XLSX: Final = (
     "“另存为”Excel 工作簿（.xlsx）后再上传"
 )
 _MSG_CORRUPT: Final = "文件已损坏，无法读取。请在 Excel 中打开确认内容后重新保存为 .xlsx 再上传"
-_MSG_EMPTY_SHEET: Final = "工作表是空的，没有任何内容。请在第一个工作表中填写选民信息"
+_MSG_EMPTY_SHEET: Final = "工作表是空的，没有任何内容。请在第一个工作表中填写{noun}"
 
 
 def _mb(n: int) -> str:
@@ -185,7 +185,7 @@ def _formula_cells(zf: zipfile.ZipFile, sheet_index: int) -> set[tuple[int, int]
     return found
 
 
-def _open_sheet(data: bytes) -> tuple[CalamineWorkbook, int]:
+def _open_sheet(data: bytes, spec: ColumnSpec = VOTER_SPEC) -> tuple[CalamineWorkbook, int]:
     """Open the workbook with calamine and pick the first visible worksheet."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -197,7 +197,7 @@ def _open_sheet(data: bytes) -> tuple[CalamineWorkbook, int]:
         raise ImportFileError(_MSG_CORRUPT, "corrupt") from None
     metas = book.sheets_metadata
     if not metas:
-        raise ImportFileError(_MSG_EMPTY_SHEET, "empty")
+        raise ImportFileError(_MSG_EMPTY_SHEET.format(noun=spec.row_noun), "empty")
     for i, meta in enumerate(metas):
         if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible:
             return book, i
@@ -246,11 +246,11 @@ def read_rows(
     max_rows: int = DEFAULT_MAX_ROWS,
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
 ) -> ParsedFile:
-    """Read the first visible worksheet of an .xlsx upload.
+    """Read the first visible worksheet of a voter-roll .xlsx upload.
 
     The header is the first non-empty row, or — to tolerate a title line such as
     "XX社区选民登记表" — the first of the first 20 non-empty rows that contains all
-    :data:`REQUIRED` columns. Header cells are matched ignoring spaces, full-width forms,
+    required columns of ``spec``. Header cells are matched ignoring spaces, full-width forms,
     ``*`` markers and parenthesised notes, with common aliases (``身份证号码``,
     ``手机号`` …). Unrecognised headers are listed in ``extra_columns`` and ignored.
     Blank rows are skipped and counted.
@@ -260,15 +260,31 @@ def read_rows(
     missing header or missing required columns, a duplicated column and a header without
     data rows. ``max_rows`` limits the number of non-blank data rows.
     """
+    return read_sheet(
+        data,
+        VOTER_SPEC,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        max_unpacked_bytes=max_unpacked_bytes,
+    )
+
+
+def read_sheet(
+    data: bytes,
+    spec: ColumnSpec,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+) -> ParsedFile:
+    """:func:`read_rows` for another sheet: ``spec`` names its columns, required
+    columns, header aliases and what a row holds (the party roll passes its own)."""
     with _check_container(data, max_bytes, max_unpacked_bytes) as zf:
-        return _read(zf, data, max_rows)
+        return _read(zf, data, max_rows, spec)
 
 
-_REPEATING_COLUMNS = frozenset({"性别", "民族", "居民小组", "登记类别"})
-
-
-def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
-    book, sheet_index = _open_sheet(data)
+def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int, spec: ColumnSpec) -> ParsedFile:
+    book, sheet_index = _open_sheet(data, spec)
     # calamine parses the sheet without holding the GIL (about a second for 100,000
     # rows): scan the sheet's XML for formula cells in a thread meanwhile. The scan
     # reads its own zip handle and never raises (best effort, see _formula_cells).
@@ -278,7 +294,7 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
             sheet = book.get_sheet_by_index(sheet_index)
             end = sheet.end
             if end is None:
-                raise ImportFileError(_MSG_EMPTY_SHEET, "empty")
+                raise ImportFileError(_MSG_EMPTY_SHEET.format(noun=spec.row_noun), "empty")
             if end[1] + 1 > MAX_COLUMNS:
                 raise ImportFileError(
                     f"表格有 {end[1] + 1} 列，超过 {MAX_COLUMNS} 列的上限。"
@@ -301,7 +317,7 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
     finally:
         book.close()
 
-    header_idx, columns, extra = _find_header(sheet_rows)
+    header_idx, columns, extra = _find_header(sheet_rows, spec)
     formulas = formula_scan.result()
     formula_rows: dict[int, list[int]] = {}
     for r, c in formulas:
@@ -311,7 +327,7 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
 
     # Columns whose few values repeat on every row: one string object each instead of
     # one per cell (about 30 MB fewer for 100,000 rows).
-    shared = [i for name, i in col_items if name in _REPEATING_COLUMNS]
+    shared = [i for name, i in col_items if name in spec.repeating]
     # The usual sheet has its known columns first, left to right: pair names and cells
     # with zip (in C) instead of indexing each cell.
     names = [name for name, _i in col_items]
@@ -338,7 +354,7 @@ def _read(zf: zipfile.ZipFile, data: bytes, max_rows: int) -> ParsedFile:
             raise _too_many_rows(max_rows)
     if not rows:
         raise ImportFileError(
-            f"第{header_idx + 1}行是表头，但下面没有任何数据行。请在表头下面逐行填写选民信息",
+            f"第{header_idx + 1}行是表头，但下面没有任何数据行。请在表头下面逐行填写{spec.row_noun}",
             "no_data",
         )
     headers = [_cell_text(c) for c in sheet_rows[header_idx]]
@@ -360,8 +376,12 @@ def _too_many_rows(max_rows: int) -> ImportFileError:
     )
 
 
-def _find_header(sheet_rows: list[list[Cell]]) -> tuple[int, dict[str, int], list[str]]:
+def _find_header(
+    sheet_rows: list[list[Cell]], spec: ColumnSpec = VOTER_SPEC
+) -> tuple[int, dict[str, int], list[str]]:
     """Return (0-based header row index, column map, extra headers)."""
+    required = spec.required
+    column_of = spec.column_of
     candidates: list[int] = []
     for r, cells in enumerate(sheet_rows):
         if any(not _is_blank(c) for c in cells):
@@ -369,24 +389,24 @@ def _find_header(sheet_rows: list[list[Cell]]) -> tuple[int, dict[str, int], lis
             if len(candidates) >= _MAX_PREAMBLE_ROWS:
                 break
     if not candidates:
-        raise ImportFileError(_MSG_EMPTY_SHEET, "empty")
+        raise ImportFileError(_MSG_EMPTY_SHEET.format(noun=spec.row_noun), "empty")
     header_idx = None
     for r in candidates:
-        found = {_header_column(c) for c in sheet_rows[r]}
-        if all(col in found for col in REQUIRED):
+        found = {column_of(c) for c in sheet_rows[r]}
+        if all(col in found for col in required):
             header_idx = r
             break
     if header_idx is None:
         # Report against the row that looks most like a header (ties: the first one).
         def _score(r: int) -> int:
-            found = {_header_column(c) for c in sheet_rows[r]}
-            return sum(col in found for col in REQUIRED)
+            found = {column_of(c) for c in sheet_rows[r]}
+            return sum(col in found for col in required)
 
         first = max(candidates, key=_score)
-        found = {_header_column(c) for c in sheet_rows[first]}
-        missing = [col for col in REQUIRED if col not in found]
+        found = {column_of(c) for c in sheet_rows[first]}
+        missing = [col for col in required if col not in found]
         names = "、".join(f"“{col}”" for col in missing)
-        if len(missing) == len(REQUIRED):
+        if len(missing) == len(required):
             raise ImportFileError(
                 f"没有找到表头行：第{first + 1}行应是表头，但其中没有必填列 {names}。"
                 "请把表头放在第一行，或直接使用下载的模板",
@@ -400,7 +420,7 @@ def _find_header(sheet_rows: list[list[Cell]]) -> tuple[int, dict[str, int], lis
     columns: dict[str, int] = {}
     extra: list[str] = []
     for i, cell in enumerate(sheet_rows[header_idx]):
-        col = _header_column(cell)
+        col = column_of(cell)
         if col is None:
             text = _cell_text(cell)
             if text and _header_key(cell) not in (ERROR_COLUMN, ROW_NUMBER_COLUMN):
