@@ -1,15 +1,8 @@
-"""Stage checks of the candidates app, registered with `elections.stages` at start-up.
-
-Each part registers its own from its module under `candidates/checks_*.py`, imported
-here (one import per part)."""
+"""Stage checks of the candidates app, registered with `elections.stages` at start-up:
+each part's module registers its own (`register_check` on import)."""
 
 from __future__ import annotations
 
-from importlib import import_module
+from candidates import checks_nominations, checks_party, checks_slate
 
-for _part in ("party", "nominations", "slate", "kinship"):
-    try:
-        import_module(f"candidates.checks_{_part}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"candidates.checks_{_part}":
-            raise
+__all__ = ["checks_nominations", "checks_party", "checks_slate"]

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
+from candidates.views import nominations, party, seats, slate
 
-from django.urls import URLPattern
-
-urlpatterns: list[URLPattern] = []
-for _part in ("seats", "committee", "nominations", "slate", "party", "street", "kinship"):
-    try:
-        _module = import_module(f"candidates.views.{_part}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"candidates.views.{_part}":
-            raise
-        continue
-    urlpatterns += _module.urlpatterns
+urlpatterns = [
+    *seats.urlpatterns,
+    *nominations.urlpatterns,
+    *slate.urlpatterns,
+    *party.urlpatterns,
+]

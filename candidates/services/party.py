@@ -108,19 +108,6 @@ def meeting_day_of(election: CommunityElection) -> dt.date | None:
     return election.party_meeting_day or election.cycle.party_meeting_day
 
 
-def _record(
-    actor: Any, action: str, obj: Any, election: CommunityElection, data: Mapping[str, Any]
-) -> None:
-    audit.record(
-        actor,
-        action,
-        obj,
-        community_id=election.community_id,
-        street_id=election.community.street_id,
-        data=data,
-    )
-
-
 # -- the roll ---------------------------------------------------------------------------
 
 
@@ -181,12 +168,13 @@ def add_member(election: CommunityElection, data: pi.MemberData, *, actor: Any) 
                 member.save()
         except IntegrityError:
             raise CandidateError("这名党员刚刚已被其他人添加到党员台账") from None
-        _record(
+        audit.record(
             actor,
             "candidates.party_member.added",
             member,
-            election,
-            {"name": member.name, "id_number": number, "status": member.status},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": member.name, "id_number": number, "status": member.status},
         )
     return member
 
@@ -214,12 +202,13 @@ def update_member(
         changes = _apply_changes(locked, checked.data)
         if changes:
             locked.save()
-            _record(
+            audit.record(
                 actor,
                 "candidates.party_member.updated",
                 locked,
-                election,
-                {"name": locked.name, "changes": changes},
+                community_id=election.community_id,
+                street_id=election.community.street_id,
+                data={"name": locked.name, "changes": changes},
             )
     return locked
 
@@ -248,12 +237,13 @@ def remove_member(member: PartyMember, *, actor: Any, reason: str) -> None:
             raise CandidateError("这名党员已列入初步人选或预备人选，不能从台账删除")
         if Recommendation.objects.filter(member=locked).exists():
             raise CandidateError("这名党员已有推荐票，不能从台账删除；请先把其推荐票改为0")
-        _record(
+        audit.record(
             actor,
             "candidates.party_member.removed",
             locked,
-            election,
-            {"name": locked.name, "reason": reason},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": locked.name, "reason": reason},
         )
         locked.delete()
 
@@ -312,12 +302,13 @@ def upload_roll(
             rows_error=preview.counts["error"],
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        _record(
+        audit.record(
             actor,
             "candidates.party_import.uploaded",
             item,
-            election,
-            {"filename": item.filename, **preview.counts},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"filename": item.filename, **preview.counts},
         )
     return item
 
@@ -375,12 +366,13 @@ def commit_roll(item: PartyMemberImport, *, actor: Any) -> dict[str, int]:
                 existing.source_import = locked
                 existing.save()
                 updated += 1
-                _record(
+                audit.record(
                     actor,
                     "candidates.party_member.updated",
                     existing,
-                    election,
-                    {"name": existing.name, "changes": changes, "import": locked.pk},
+                    community_id=election.community_id,
+                    street_id=election.community.street_id,
+                    data={"name": existing.name, "changes": changes, "import": locked.pk},
                 )
         PartyMember.objects.bulk_create(new)
         added = len(new)
@@ -392,7 +384,14 @@ def commit_roll(item: PartyMemberImport, *, actor: Any) -> dict[str, int]:
             "updated": updated,
             "unchanged": len(preview.rows) - added - updated,
         }
-        _record(actor, "candidates.party_import.committed", locked, election, counts)
+        audit.record(
+            actor,
+            "candidates.party_import.committed",
+            locked,
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data=counts,
+        )
     return counts
 
 
@@ -404,12 +403,13 @@ def discard_import(item: PartyMemberImport, *, actor: Any) -> None:
         locked.state = PartyMemberImport.State.DISCARDED
         locked.data = b""
         locked.save(update_fields=["state", "data"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_import.discarded",
             locked,
-            item.election,
-            {"filename": locked.filename},
+            community_id=item.election.community_id,
+            street_id=item.election.community.street_id,
+            data={"filename": locked.filename},
         )
 
 
@@ -417,12 +417,13 @@ def error_report(item: PartyMemberImport, *, actor: Any) -> bytes:
     preview = preview_of(item)
     content = write_error_report(preview.parsed, preview.results)
     with transaction.atomic():
-        _record(
+        audit.record(
             actor,
             "candidates.party_import.report_downloaded",
             item,
-            item.election,
-            {
+            community_id=item.election.community_id,
+            street_id=item.election.community.street_id,
+            data={
                 "filename": item.filename,
                 "rows": preview.counts["error"] + preview.counts["warning"],
             },
@@ -514,12 +515,13 @@ def propose_exclusion(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         # The detail may be about health: it stays out of the audit row.
-        _record(
+        audit.record(
             actor,
             "candidates.party_exclusion.proposed",
             exclusion,
-            election,
-            {"name": member.name, "category": category},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": member.name, "category": category},
         )
     return exclusion
 
@@ -545,12 +547,13 @@ def record_exclusion_consent(
         locked = PartyExclusion.objects.select_for_update().get(pk=exclusion.pk)
         locked.consent_doc_no, locked.consent_date = doc_no[:100], day
         locked.save(update_fields=["consent_doc_no", "consent_date", "updated_at"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_exclusion.consent_recorded",
             locked,
-            election,
-            {"name": exclusion.member.name, "doc_no": doc_no, "date": day.isoformat()},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": exclusion.member.name, "doc_no": doc_no, "date": day.isoformat()},
         )
     return locked
 
@@ -572,12 +575,13 @@ def record_exclusion_vote(
             )
         locked.congress_vote_date = day
         locked.save(update_fields=["congress_vote_date", "updated_at"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_exclusion.vote_recorded",
             locked,
-            election,
-            {"name": exclusion.member.name, "date": day.isoformat()},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": exclusion.member.name, "date": day.isoformat()},
         )
     return locked
 
@@ -585,12 +589,13 @@ def record_exclusion_vote(
 def withdraw_exclusion(exclusion: PartyExclusion, *, actor: Any) -> None:
     election = exclusion.member.election
     with transaction.atomic():
-        _record(
+        audit.record(
             actor,
             "candidates.party_exclusion.withdrawn",
             exclusion,
-            election,
-            {"name": exclusion.member.name, "category": exclusion.category},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": exclusion.member.name, "category": exclusion.category},
         )
         PartyExclusion.objects.filter(pk=exclusion.pk).delete()
 
@@ -646,12 +651,13 @@ def save_meeting(
         meeting.held_on, meeting.participants = held_on, participants
         meeting.entered_by = actor if getattr(actor, "is_authenticated", False) else None
         meeting.save()
-        _record(
+        audit.record(
             actor,
             "candidates.recommendation_meeting.saved",
             meeting,
-            election,
-            {"kind": kind, "held_on": held_on.isoformat(), "participants": participants},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"kind": kind, "held_on": held_on.isoformat(), "participants": participants},
         )
     return meeting
 
@@ -687,12 +693,13 @@ def save_tally(
             if count
         ]
         Recommendation.objects.bulk_create(rows)
-        _record(
+        audit.record(
             actor,
             "candidates.recommendation.tally_saved",
             meeting,
-            election,
-            {
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={
                 "kind": meeting.kind,
                 "post": post,
                 "votes": {allowed[r.member_id]: r.votes for r in rows},
@@ -840,12 +847,13 @@ def add_initial(
                 candidate.save()
         except IntegrityError:
             raise CandidateError("这名党员刚刚已被列为该职位的人选") from None
-        _record(
+        audit.record(
             actor,
             "candidates.party_candidate.initial_added",
             candidate,
-            election,
-            {"name": candidate.name, "post": post},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": candidate.name, "post": post},
         )
     return candidate
 
@@ -866,12 +874,13 @@ def withdraw_candidate(candidate: Candidate, *, reason: str, actor: Any) -> Cand
         locked.left_on = timezone.localdate()
         locked.left_reason = reason[:200]
         locked.save(update_fields=["status", "left_on", "left_reason", "updated_at"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_candidate.withdrawn",
             locked,
-            locked.election,
-            {"name": locked.name, "reason": reason},
+            community_id=locked.election.community_id,
+            street_id=locked.election.community.street_id,
+            data={"name": locked.name, "reason": reason},
         )
     return locked
 
@@ -898,12 +907,16 @@ def record_inspection(
         locked.inspected_on = inspected_on
         locked.inspection_summary = summary.strip()[:4000]
         locked.save(update_fields=["inspected_on", "inspection_summary", "updated_at"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_candidate.inspected",
             locked,
-            locked.election,
-            {"name": locked.name, "inspected_on": inspected_on.isoformat() if inspected_on else ""},
+            community_id=locked.election.community_id,
+            street_id=locked.election.community.street_id,
+            data={
+                "name": locked.name,
+                "inspected_on": inspected_on.isoformat() if inspected_on else "",
+            },
         )
     return locked
 
@@ -936,12 +949,13 @@ def make_pre_candidate(candidate: Candidate, *, actor: Any) -> Candidate:
             raise CandidateError(refusal)
         locked.status = CandidateStatus.PRE_CANDIDATE
         locked.save(update_fields=["status", "updated_at"])
-        _record(
+        audit.record(
             actor,
             "candidates.party_candidate.pre_candidate",
             locked,
-            election,
-            {"name": locked.name, "post": locked.post},
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={"name": locked.name, "post": locked.post},
         )
     return locked
 
@@ -989,12 +1003,13 @@ def open_publicity(
             published_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         Candidate.objects.filter(pk__in=[c.pk for c in pre]).update(published_on=start)
-        _record(
+        audit.record(
             actor,
             "candidates.party_publicity.opened",
             publicity,
-            election,
-            {
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={
                 "starts_on": start.isoformat(),
                 "ends_on": end.isoformat(),
                 "names": [c.name for c in pre],
@@ -1080,12 +1095,13 @@ def record_approval(
         publicity.feedback = feedback.strip()[:4000]
         publicity.approved_by = actor if getattr(actor, "is_authenticated", False) else None
         publicity.save()
-        _record(
+        audit.record(
             actor,
             "candidates.party_publicity.approved",
             publicity,
-            election,
-            {
+            community_id=election.community_id,
+            street_id=election.community.street_id,
+            data={
                 "doc_no": doc_no,
                 "date": approval_date.isoformat(),
                 "approved": [c.name for c in chosen],
