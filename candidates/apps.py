@@ -8,8 +8,8 @@ class CandidatesConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates import checks  # noqa: F401 - registers the stage checks
-        from candidates.services import nominations, party, seats, slate
+        from candidates.services import committee, nominations, party, seats, slate
         from elections.audit import register_action_labels
 
-        for module in (seats, nominations, slate, party):
+        for module in (seats, committee, nominations, slate, party):
             register_action_labels(module.AUDIT_LABELS)

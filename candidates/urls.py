@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from candidates.views import nominations, party, seats, slate
+from candidates.views import committee, nominations, party, seats, slate
 
 urlpatterns = [
     *seats.urlpatterns,
+    *committee.urlpatterns,
     *nominations.urlpatterns,
     *slate.urlpatterns,
     *party.urlpatterns,

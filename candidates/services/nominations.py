@@ -28,6 +28,7 @@ from candidates.models import (
     Track,
 )
 from candidates.services import CandidateError, params_of
+from candidates.services.committee import withdraw_for_candidacy
 from candidates.services.seats import seats_for
 from electionlaw import (
     POST_LABELS_ZH,
@@ -758,6 +759,8 @@ def promote_nominees(election: CommunityElection, post: str, *, actor: Any) -> l
                 f"{'、'.join(sorted(clash))}已是其他职位的候选人，须书面选择一个职位（R16）"
             )
         Candidate.objects.bulk_create(new)
+        # R7: an election-committee member who becomes a candidate leaves the committee.
+        withdraw_for_candidacy(locked, [c.voter_id for c in new if c.voter_id], actor=actor)
         audit.record(
             actor,
             "candidates.nominees.promoted",
