@@ -102,4 +102,4 @@ def test_seed_demo_moves_stages_through_the_service_with_its_audit_rows() -> Non
     xh06 = AuditEvent.objects.filter(
         action="elections.stage.party.advanced", object_repr__contains="滨江社区"
     )
-    assert [e.data["to"] for e in xh06.order_by("id")][-1] == "done"
+    assert [e.data["to"] for e in xh06.order_by("id")][-1] == "recommendation"

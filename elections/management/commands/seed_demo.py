@@ -60,12 +60,14 @@ USERS: list[tuple[str, str, str, str, str]] = [
 # Where each demo community stands (committee stage, party stage), so that the
 # dashboard shows a street in the middle of its 换届.
 DEMO_STAGES = {
-    "XH01": ("nomination", "filing"),
-    "XH02": ("nomination", "filing"),
-    "XH03": ("voter_list", "secretary"),
-    "XH04": ("nomination", "filing"),
-    "XH05": ("voter_list", "congress"),
-    "XH06": ("vetting", "done"),
+    # Both tracks stop where the candidates app's stage checks begin (nominations and
+    # the 两推 need their own demo data, not seeded yet).
+    "XH01": ("nomination", "recommendation"),
+    "XH02": ("nomination", "recommendation"),
+    "XH03": ("voter_list", "recommendation"),
+    "XH04": ("nomination", "recommendation"),
+    "XH05": ("voter_list", "preparation"),
+    "XH06": ("nomination", "recommendation"),
 }
 
 
