@@ -8,8 +8,11 @@ class CandidatesConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates import checks  # noqa: F401 - registers the stage checks
-        from candidates.services import committee, nominations, party, seats, slate
+        from candidates.demo import seed_committee
+        from candidates.services import committee, kinship, nominations, party, seats, slate, street
         from elections.audit import register_action_labels
+        from elections.demo import register_demo_seeder
 
-        for module in (seats, committee, nominations, slate, party):
+        for module in (seats, committee, nominations, slate, party, kinship, street):
             register_action_labels(module.AUDIT_LABELS)
+        register_demo_seeder(seed_committee)

@@ -3,6 +3,6 @@ each part's module registers its own (`register_check` on import)."""
 
 from __future__ import annotations
 
-from candidates import checks_nominations, checks_party, checks_slate
+from candidates import checks_committee, checks_nominations, checks_party, checks_slate
 
-__all__ = ["checks_nominations", "checks_party", "checks_slate"]
+__all__ = ["checks_committee", "checks_nominations", "checks_party", "checks_slate"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from candidates.views import committee, nominations, party, seats, slate
+from candidates.views import committee, kinship, nominations, party, seats, slate, street
 
 urlpatterns = [
     *seats.urlpatterns,
@@ -10,4 +10,6 @@ urlpatterns = [
     *nominations.urlpatterns,
     *slate.urlpatterns,
     *party.urlpatterns,
+    *kinship.urlpatterns,
+    *street.urlpatterns,
 ]

@@ -7,7 +7,7 @@ function cites its rule beside the code. Impossible inputs raise
 
 Modules: ``counting`` (R24–R29, R31, P3, P11–P13, R15–R16), ``reading`` (R26, P8–P9,
 R15 ballots), ``candidates`` (R17, R18, R32, P5, P16), ``kinship`` (R4, R30),
-``proxies`` (B6, P4), ``party`` (P1, P2, P14, P15), ``outcomes`` (R33, R34, T3), ``dates`` (G3, G5),
+``proxies`` (B6, P4), ``party`` (P1, P2, P14, P15), ``outcomes`` (R33, R34, T3), ``structure`` (Q3, R3), ``dates`` (G3, G5),
 ``params`` (RULES §10 profile).
 """
 
@@ -62,8 +62,10 @@ from .dates import (
 from .kinship import (
     RELATION_KINDS,
     RELATION_SETS,
+    AvoidanceConflict,
     ElectedPerson,
     KinshipResolution,
+    avoidance_conflicts,
     check_counting_staff,
     relation_in_set,
     resolve_kinship,
@@ -119,6 +121,7 @@ from .reading import (
     tally_readings,
 )
 from .registration import REGISTRATION_CATEGORIES, needs_approval
+from .structure import STRUCTURE_BODIES, StructurePerson, structure_warnings
 
 __all__ = [
     "ABSENCE_CATEGORIES",
@@ -147,9 +150,11 @@ __all__ = [
     "REVOTE_RULES",
     "RIGHTS_REASONS",
     "SAME_PERSON_TWO_POSTS",
+    "STRUCTURE_BODIES",
     "WITHDRAWAL_POLICIES",
     "WOMEN_REMEDIES",
     "WRITEIN_WITHOUT_MARK",
+    "AvoidanceConflict",
     "BallotProblem",
     "BallotReading",
     "BallotSection",
@@ -163,12 +168,14 @@ __all__ = [
     "PostsDecision",
     "RuleParams",
     "RulesInputError",
+    "StructurePerson",
     "VacancyDecision",
     "Violation",
     "WomenRemedy",
     "absence_categories",
     "adulthood_date",
     "age_on",
+    "avoidance_conflicts",
     "ballot_section_valid",
     "check_counting_staff",
     "check_proxy",
@@ -213,6 +220,7 @@ __all__ = [
     "runoff_candidates",
     "runoff_turnout_valid",
     "runoff_within_window",
+    "structure_warnings",
     "tally_readings",
     "top_unelected_women",
     "turnout_valid",

@@ -26,8 +26,10 @@ from .params import KINSHIP_RELATION_SETS
 __all__ = [
     "RELATION_KINDS",
     "RELATION_SETS",
+    "AvoidanceConflict",
     "ElectedPerson",
     "KinshipResolution",
+    "avoidance_conflicts",
     "check_counting_staff",
     "relation_in_set",
     "resolve_kinship",
@@ -345,4 +347,71 @@ def check_counting_staff(
                 "候选人的近亲属不得担任监票、唱票、计票、发票或代书人员",
             )
         )
+    return tuple(found)
+
+
+AVOIDANCE_CODES = ("two_committees", "supervision", "election_committee")
+
+
+@dataclass(frozen=True)
+class AvoidanceConflict:
+    """Two related people (``a`` is ``kind`` of ``b``) in places the law keeps apart.
+
+    ``code``: ``two_committees`` (both stand for or sit on the 两委, R4),
+    ``supervision`` (one on the 两委, the other — or the same person — on the 居务监督委员会,
+    R4), ``election_committee`` (a candidate's relative sits on the 居民选举委员会, R7).
+    ``kind`` is ``None`` when ``a`` and ``b`` are the same person.
+    """
+
+    code: str
+    a: str
+    b: str
+    kind: str | None
+    rules: tuple[str, ...]
+
+
+def avoidance_conflicts(
+    *,
+    two_committees: Iterable[str],
+    supervision: Iterable[str] = (),
+    election_committee: Iterable[str] = (),
+    relations: Iterable[tuple[str, str, str]] = (),
+    relation_set: str = "near_relatives_8",
+) -> tuple[AvoidanceConflict, ...]:
+    """R4, R7: warnings before the vote (the count resolves the elected by R30).
+
+    ``two_committees``: people standing for or sitting on either committee (both
+    tracks); ``supervision``: the 居务监督委员会; ``election_committee``: its sitting
+    members; ``relations``: ``(a, b, kind)`` triples, ``a`` is ``kind`` of ``b``; only
+    kinds within the profile's ``relation_set`` count. Each pair is reported once per
+    code, in the order the relations were given."""
+    require_choice(relation_set, KINSHIP_RELATION_SETS, "近亲属回避范围")
+    seated = {require_key(k) for k in two_committees}
+    watch = {require_key(k) for k in supervision}
+    committee = {require_key(k) for k in election_committee}
+    found: list[AvoidanceConflict] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+
+    def add(code: str, a: str, b: str, kind: str | None, rules: tuple[str, ...]) -> None:
+        mark = (code, frozenset((a, b)))
+        if mark not in seen:
+            seen.add(mark)
+            found.append(AvoidanceConflict(code, a, b, kind, rules))
+
+    for key in sorted(seated & watch):
+        # R4: a 两委 member may not sit on the 居务监督委员会 at all.
+        add("supervision", key, key, None, ("R4",))
+    for a, b, kind in relations:
+        require_key(a)
+        require_key(b)
+        if a == b:
+            raise RulesInputError(f"「{a}」不能与自己构成亲属关系", rule="R4")
+        if not relation_in_set(kind, relation_set):
+            continue
+        if a in seated and b in seated:
+            add("two_committees", a, b, kind, ("R4",))
+        if (a in seated and b in watch) or (b in seated and a in watch):
+            add("supervision", a, b, kind, ("R4",))
+        if (a in seated and b in committee) or (b in seated and a in committee):
+            add("election_committee", a, b, kind, ("R7", "R4"))
     return tuple(found)

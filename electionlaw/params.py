@@ -94,6 +94,11 @@ _INT_FIELDS: dict[str, tuple[int, str]] = {
     "nonresident_min_months": (0, "人在户不在者最短居住月数"),  # R10 (c)
     "community_worker_min_months": (0, "社区工作者最短工作月数"),  # R10 (d)
     "party_absence_categories": (5, "不计入应到会人数的情形类数"),  # P2
+    "women_share_target_pct": (0, "女性成员比例目标"),  # Q3
+    "secretary_age_max_male": (0, "新任书记年龄上限（男）"),  # Q3
+    "secretary_age_max_female": (0, "新任书记年龄上限（女）"),  # Q3
+    "new_member_age_max": (0, "新进成员年龄上限"),  # Q3
+    "young_member_age_max": (0, "年轻大学生成员年龄上限"),  # Q3
 }
 
 _BOOL_FIELDS: dict[str, str] = {
@@ -160,6 +165,12 @@ class RuleParams:
     nonresident_min_months: int = 12  # R10 (c): 居住一年以上 (甘肃 art. 16: 6)
     nonresident_needs_meeting_approval: bool = True  # R10 (c) (甘肃 art. 16: false)
     community_worker_min_months: int = 12  # R10 (d): Jiangsu 2020 一年 (甘肃 art. 16: 6)
+    # Q3 structure targets (soft warnings; 0 = no target; 新河 30 / 55 / 50 / 50 / 35)
+    women_share_target_pct: int = 0  # Q3: women ≥ this % of 居委会 members
+    secretary_age_max_male: int = 0  # Q3, G2: a new secretary, men this age or under
+    secretary_age_max_female: int = 0  # Q3, G2: a new secretary, women this age or under
+    new_member_age_max: int = 0  # Q3, G2: new members this age or under
+    young_member_age_max: int = 0  # Q3: someone this age or under with 大专以上
 
     def __post_init__(self) -> None:
         for name, (choices, label) in _CHOICE_FIELDS.items():
@@ -181,5 +192,7 @@ class RuleParams:
             raise RulesInputError("党组织委员差额比例不能超过 100%")
         if self.party_absence_categories not in PARTY_ABSENCE_CATEGORY_COUNTS:
             raise RulesInputError("不计入应到会人数的情形只能是 5 类或 6 类")
+        if self.women_share_target_pct > 100:
+            raise RulesInputError("女性成员比例目标不能超过 100%")
         if self.zongzhi_min > self.dangwei_min:
             raise RulesInputError("设立总支的人数下限不能高于设立党委的人数下限")

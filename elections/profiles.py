@@ -37,6 +37,11 @@ XINHE_SOURCES = {
     "ballot_order": "新河街道方案（2020-12）：按姓氏笔画排序（R19, P7）",
     "nonresident_min_months": "新河街道方案：居住一年以上（RULES.md §12：新河 12个月）",
     "nonresident_needs_meeting_approval": "新河街道方案：经居民会议或居民代表会议同意（RULES.md §12、R10 (c)）",
+    "women_share_target_pct": "新河街道方案：居委会成员中女性一般不低于30%（Q3，结构要求，只提示）",
+    "secretary_age_max_male": "新河街道方案：新提名书记人选男性一般不超过55岁（Q3，只提示）",
+    "secretary_age_max_female": "新河街道方案：新提名书记人选女性一般不超过50岁（Q3，只提示）",
+    "new_member_age_max": "新河街道方案：新进“两委”成员一般在50岁以下（Q3，只提示）",
+    "young_member_age_max": "新河街道方案：至少有1名30岁左右的大学生（Q3；按35岁及以下、大专以上计，只提示）",
 }
 
 GANSU_SOURCE = "甘肃省居民委员会选举办法（2025-11-27）"
@@ -77,6 +82,11 @@ PROFILES: list[dict[str, Any]] = [
             "lingxing_window_days": 10,
             "mobile_box_approver": "residents_rep_meeting",
             "ballot_order": "surname_strokes",
+            "women_share_target_pct": 30,
+            "secretary_age_max_male": 55,
+            "secretary_age_max_female": 50,
+            "new_member_age_max": 50,
+            "young_member_age_max": 35,
         },
     },
     {

@@ -79,6 +79,17 @@ def set_chair(election: CommunityElection, member: CommitteeMember, *, actor: An
         )
 
 
+def committee_blockers(election: CommunityElection) -> list[str]:
+    """What keeps the track in 选举委员会推选 (R6): no 推选 result recorded, or no chair.
+    An even or small committee is the 2013 规程's suggestion and only a warning."""
+    members = CommitteeMember.objects.filter(election=election, status=CommitteeMemberStatus.MEMBER)
+    if not members.exists():
+        return ["尚未记录选举委员会推选结果（R6）"]
+    if not members.filter(is_chair=True).exists():
+        return ["选举委员会没有主任，请确定主任（R6）"]
+    return []
+
+
 def committee_issues(election: CommunityElection) -> list[str]:
     """What a reader should know: no chair, an even or too small committee (R6)."""
     members = [

@@ -24,6 +24,7 @@ from candidates.models import (
     CandidateSource,
     CandidateStatus,
     Nomination,
+    Seat,
     Track,
 )
 from candidates.services import CandidateError, params_of
@@ -32,7 +33,6 @@ from candidates.services.nominations import (
     post_label,
     post_standings,
 )
-from candidates.services.seats import seats_for
 from electionlaw import (
     age_on,
     formal_candidate_count_ok,
@@ -110,6 +110,10 @@ class PostSlate:
         return [c.message for c in self.checks if not c.ok]
 
     @property
+    def women(self) -> int:
+        return sum(1 for r in self.rows if r.candidate.gender == "女")
+
+    @property
     def published(self) -> bool:
         return bool(self.rows) and all(
             r.candidate.status == CandidateStatus.FORMAL for r in self.rows
@@ -158,22 +162,52 @@ def _already_published(candidates: Sequence[Candidate]) -> bool:
 
 def slate_of(election: CommunityElection, *, on: dt.date | None = None) -> Slate:
     """The committee slate with every check beside it (one clearance call for the list)."""
+    return slates_for([election], on=on)[election.pk]
+
+
+def slates_for(
+    elections: Sequence[CommunityElection], *, on: dt.date | None = None
+) -> dict[int, Slate]:
+    """The slate of each election, in a fixed number of queries whatever their number
+    (the street overview shows every community's at once)."""
     on = on or timezone.localdate()
-    params = params_of(election)
-    seats = seats_for(election, Track.COMMITTEE)
+    ids = [e.pk for e in elections]
+    seats: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for election_id, post, n in Seat.objects.filter(
+        election_id__in=ids, track=Track.COMMITTEE
+    ).values_list("election_id", "post", "seats"):
+        seats[election_id][post] = n
     candidates = list(
         Candidate.objects.filter(
-            election=election, track=Track.COMMITTEE, status__in=ON_SLATE
+            election_id__in=ids, track=Track.COMMITTEE, status__in=ON_SLATE
         ).select_related("nomination")
     )
     cleared = clearance.clearance_of(candidates)
+    planned = dict(
+        Milestone.objects.filter(
+            election_id__in=ids, kind="formal_candidates_published"
+        ).values_list("election_id", "date")
+    )
+    by_election: dict[int, list[Candidate]] = {pk: [] for pk in ids}
+    for c in candidates:
+        by_election[c.election_id].append(c)
+    return {
+        e.pk: _slate(e, by_election[e.pk], seats[e.pk], cleared, planned.get(e.pk), on)
+        for e in elections
+    }
+
+
+def _slate(
+    election: CommunityElection,
+    candidates: list[Candidate],
+    seats: Mapping[str, int],
+    cleared: Mapping[int, clearance.Clearance],
+    planned: dt.date | None,
+    on: dt.date,
+) -> Slate:
+    params = params_of(election)
     replacement = _already_published(candidates)
     latest = publication_deadline(election, replacement=replacement)
-    planned = (
-        Milestone.objects.filter(election=election, kind="formal_candidates_published")
-        .values_list("date", flat=True)
-        .first()
-    )
     slate = Slate(election, {}, latest, planned)
     days = REPLACEMENT_DAYS_BEFORE if replacement else params.formal_list_days_before
     pending = any(c.status == CandidateStatus.NOMINEE for c in candidates)
@@ -289,6 +323,11 @@ def publish_slate(
         Candidate.objects.filter(pk__in=[c.pk for c in new]).update(
             status=CandidateStatus.FORMAL, published_on=on, updated_at=timezone.now()
         )
+        schedule_note = (
+            ""
+            if _already_published(slate.candidates)
+            else _complete_publication_milestone(locked, on, actor)
+        )
         audit.record(
             actor,
             "candidates.slate.published",
@@ -300,11 +339,32 @@ def publish_slate(
                     for p, ps in slate.posts.items()
                 },
                 "新公布": [c.name for c in new],
+                **({"日程": schedule_note} if schedule_note else {}),
             },
         )
     for c in new:
         c.status, c.published_on = CandidateStatus.FORMAL, on
     return new
+
+
+def _complete_publication_milestone(election: CommunityElection, on: dt.date, actor: Any) -> str:
+    """The schedule's 正式候选人公布 step is done on the day of the first publication;
+    its later steps are computed from that day. A schedule that would need a recorded
+    reason for that day is left for the officer to complete by hand on the schedule page;
+    the returned text says so (empty when done or when there is no such step)."""
+    from elections.services import ElectionsError, complete_milestone
+
+    milestone = Milestone.objects.filter(
+        election=election, kind="formal_candidates_published", done_on__isnull=True
+    ).first()
+    if milestone is None:
+        return ""
+    try:
+        with transaction.atomic():
+            complete_milestone(milestone, on, actor=actor, today=on)
+    except ElectionsError as exc:
+        return f"日程中的“公布正式候选人名单”未能自动标记完成（{exc}），请到日程页标记"
+    return ""
 
 
 # -- the candidate's details ----------------------------------------------------------

@@ -35,10 +35,13 @@ from candidates.models import (
     Recommendation,
     RecommendationKind,
     RecommendationMeeting,
+    Track,
 )
 from candidates.services import CandidateError
 from candidates.services import party as svc
+from candidates.services.kinship import avoidance_of
 from candidates.services.seats import seats_for
+from candidates.services.structure import structure_of
 from electionlaw import RIGHTS_REASONS
 from elections import access
 from elections.exports import attachment
@@ -516,6 +519,8 @@ def party_initial(request: HttpRequest, code: str) -> HttpResponse:
             difference=svc.difference(election),
             pre_difference=svc.difference(election, (CandidateStatus.PRE_CANDIDATE,)),
             publicity=_publicity(election),
+            structure=structure_of(election, Track.PARTY),
+            kinship=avoidance_of(election).warnings,
         ),
     )
 

@@ -16,6 +16,7 @@ from candidates.clearance import clearance_of
 from candidates.forms_slate import CandidateForm, LeaveForm, OrderOverrideForm, add_service_errors
 from candidates.models import COMMITTEE_POSTS, Candidate, CandidateStatus, Track
 from candidates.services import CandidateError
+from candidates.services.kinship import avoidance_of
 from candidates.services.nominations import post_label
 from candidates.services.slate import (
     EDITABLE_FIELDS,
@@ -32,9 +33,10 @@ from candidates.services.slate import (
     update_candidate,
     withdraw_candidate,
 )
+from candidates.services.structure import structure_of
 from electionlaw import age_on
 from elections import access as core_access
-from elections.models import CommunityElection
+from elections.models import CommunityElection, Milestone
 
 
 def _candidate(election: CommunityElection, pk: int) -> Candidate:
@@ -57,6 +59,8 @@ def slate(request: HttpRequest, code: str) -> HttpResponse:
             "community": election.community,
             "slate": slate_of(election),
             "can_edit": access.can_edit(request.user, election.community),
+            "structure": structure_of(election, Track.COMMITTEE),
+            "kinship": avoidance_of(election).warnings,
         },
     )
 
@@ -71,6 +75,14 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已公布正式候选人 {len(new)} 名。")
+        if Milestone.objects.filter(
+            election=election, kind="formal_candidates_published", done_on__isnull=True
+        ).exists():
+            messages.warning(
+                request,
+                "日程中的“公布正式候选人名单”没有自动标记完成（与其他节点的日期不衔接），"
+                "请到社区日程页标记完成日期并填写理由。",
+            )
     return redirect("candidates_slate", code=code)
 
 

@@ -178,6 +178,18 @@ class RuleProfile(models.Model):
     community_worker_min_months = models.PositiveSmallIntegerField(
         "社区工作者最短工作（月）", default=12
     )
+    # Q3 structure targets: soft warnings; 0 = no target.
+    women_share_target_pct = models.PositiveSmallIntegerField("女性成员比例目标（%）", default=0)
+    secretary_age_max_male = models.PositiveSmallIntegerField(
+        "新任书记年龄上限·男（周岁，含）", default=0
+    )
+    secretary_age_max_female = models.PositiveSmallIntegerField(
+        "新任书记年龄上限·女（周岁，含）", default=0
+    )
+    new_member_age_max = models.PositiveSmallIntegerField("新进成员年龄上限（周岁，含）", default=0)
+    young_member_age_max = models.PositiveSmallIntegerField(
+        "年轻大学生成员年龄上限（周岁，含）", default=0
+    )
 
     class Meta:
         verbose_name = "规则方案"

@@ -196,6 +196,7 @@ def test_slate_query_count(cast: Cast, zhou: Candidate, django_assert_max_num_qu
     client = cast.client("member_a")
     client.get("/c/XH01/candidates/slate/")
     # 1 session, 2 user, 3 scope, 4 election; 5 seats, 6 candidates (+ nomination),
-    # 7 milestone; base.html: 8 communities, 9 role assignments
-    with django_assert_max_num_queries(9):
+    # 7 milestone; 8 structure (Q3) candidates; kinship: 9 candidates, 10 committee,
+    # 11 supervision, 12 relations; base.html: 13 communities, 14 role assignments
+    with django_assert_max_num_queries(14):
         assert client.get("/c/XH01/candidates/slate/").status_code == 200

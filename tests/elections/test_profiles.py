@@ -39,6 +39,12 @@ def test_xinhe_profile_differs_where_the_plan_is_local() -> None:
         "lingxing_window_days": (30, 10),
         "mobile_box_approver": ("township", "residents_rep_meeting"),
         "ballot_order": ("nomination_votes", "surname_strokes"),
+        # Q3 structure targets (soft warnings): the plan's, none nationally.
+        "women_share_target_pct": (0, 30),
+        "secretary_age_max_male": (0, 55),
+        "secretary_age_max_female": (0, 50),
+        "new_member_age_max": (0, 50),
+        "young_member_age_max": (0, 35),
     }
 
 

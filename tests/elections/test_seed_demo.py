@@ -103,3 +103,18 @@ def test_seed_demo_moves_stages_through_the_service_with_its_audit_rows() -> Non
         action="elections.stage.party.advanced", object_repr__contains="滨江社区"
     )
     assert [e.data["to"] for e in xh06.order_by("id")][-1] == "recommendation"
+
+
+@pytest.mark.django_db
+def test_seed_demo_records_each_election_committee_through_the_service() -> None:
+    """Leaving 选举委员会推选 needs the 推选 result and a chair (R6): the candidates app's
+    demo seeder records them, with their audit rows, before the stages move."""
+    call_command("seed_demo", "--election-day", "2027-01-28", stdout=StringIO())
+    committee_member = apps.get_model("candidates", "CommitteeMember")
+    for election in CommunityElection.objects.all():
+        members = committee_member.objects.filter(election=election)
+        assert members.filter(status="member").count() == 5
+        assert members.filter(status="alternate").count() == 2
+        assert members.filter(is_chair=True).count() == 1
+    assert AuditEvent.objects.filter(action="candidates.committee.member_added").count() == 42
+    assert AuditEvent.objects.filter(action="candidates.committee.chair_set").count() == 6

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from elections import services
+from elections.demo import seed_apps
 from elections.formatting import cn_date
 from elections.models import (
     Community,
@@ -164,6 +165,7 @@ class Command(BaseCommand):
                 seed_demo_roll(election, actor=admin)
             if committee_stage not in _BEFORE_LIST:
                 publish_demo_list(election, actor=admin)
+            seed_apps(election, committee_stage, party_stage, admin)
             election = advance_to(election, "committee", committee_stage, actor=admin)
             advance_to(election, "party", party_stage, actor=admin)
         return True
