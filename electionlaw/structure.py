@@ -87,8 +87,8 @@ def structure_warnings(
                     Violation(
                         "secretary_age",
                         ("Q3",),
-                        f"{p.name}（{p.gender}，{p.age}岁）为新提名书记人选，"
-                        f"超过{'女' if p.gender == '女' else '男'}性新任书记{limit}周岁以下的要求",
+                        f"{p.name}（{p.gender}，{p.age}岁）为新提名书记人选，年龄超过{limit}周岁"
+                        f"（新提名书记{'女' if p.gender == '女' else '男'}性一般在{limit}周岁以下）",
                     )
                 )
     limit = params.new_member_age_max
@@ -100,7 +100,7 @@ def structure_warnings(
                     "new_member_age",
                     ("Q3",),
                     "、".join(f"{p.name}（{p.age}岁）" for p in old)
-                    + f"为新进人选，超过新进成员{limit}周岁以下的要求",
+                    + f"为新进人选，年龄超过{limit}周岁（新进成员一般在{limit}周岁以下）",
                 )
             )
     young = params.young_member_age_max
