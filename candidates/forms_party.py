@@ -12,7 +12,9 @@ from candidates import party_import as pi
 from candidates.models import PartyMember, Post
 from candidates.services import CandidateError
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+#: An <input type="date"> shows only an ISO value (YYYY-MM-DD): a localised one
+#: ("2026/11/30") renders as an empty field and the next save loses the date.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
 NUMBER = {"class": "form-control", "inputmode": "numeric", "min": "0", "autocomplete": "off"}
 PARTY_POST_CHOICES = [
@@ -168,7 +170,10 @@ class VoteForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(
         label="推荐日期",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control", "autofocus": True}),
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"type": "date", "class": "form-control", "autofocus": True},
+        ),
     )
     participants = forms.IntegerField(
         label="参加推荐人数", min_value=1, widget=forms.NumberInput(attrs=NUMBER)
@@ -230,7 +235,10 @@ class WithdrawForm(forms.Form):
 class InspectionForm(forms.Form):
     inspected_on = forms.DateField(
         label="考察日期",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control", "autofocus": True}),
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"type": "date", "class": "form-control", "autofocus": True},
+        ),
     )
     inspection_summary = forms.CharField(
         label="考察情况", widget=forms.Textarea(attrs={**TEXT, "rows": 5})

@@ -11,7 +11,9 @@ from django import forms
 from candidates.models import Candidate, Education, PoliticalStatus
 from candidates.services import CandidateError
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+#: An <input type="date"> shows only an ISO value (YYYY-MM-DD): a localised one
+#: ("2026/11/30") renders as an empty field and the next save loses the date.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 
 
 def number_input(autofocus: bool = False) -> forms.NumberInput:
