@@ -43,4 +43,9 @@ app.conf.beat_schedule = {
         "task": "elections.tasks.delete_expired_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Joint vetting: mark requests past their deadline (safe twice; catches up).
+    "vetting-mark-overdue": {
+        "task": "vetting.mark_overdue",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }

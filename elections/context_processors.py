@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # The candidates app's street overview (an app above the core: by name only).
         with contextlib.suppress(NoReverseMatch):
             items.append(("候选人", reverse("candidates_street")))
+        with contextlib.suppress(NoReverseMatch):
+            items.append(("资格联审", reverse("vetting:rounds")))
     if scope.worked_communities and not scope.reads_streets:
         from elections.models import Community
 

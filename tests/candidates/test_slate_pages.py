@@ -187,8 +187,9 @@ def test_hub_query_count(cast: Cast, zhou: Candidate, django_assert_max_num_quer
     client.get("/c/XH01/candidates/")  # warm the session
     # 1 session, 2 user, 3 scope, 4 election; standings: 5 seats, 6 counts,
     # 7 nominations, 8 their voters; the slate: 9 seats, 10 candidates (+ nomination),
-    # 11 milestone; base.html: 12 communities, 13 role assignments
-    with django_assert_max_num_queries(13):
+    # 11 milestone; clearance (vetting): 12 requests, 13 tip-offs, 14 decisions;
+    # base.html: 15 communities, 16 role assignments
+    with django_assert_max_num_queries(16):
         assert client.get("/c/XH01/candidates/").status_code == 200
 
 
@@ -196,7 +197,8 @@ def test_slate_query_count(cast: Cast, zhou: Candidate, django_assert_max_num_qu
     client = cast.client("member_a")
     client.get("/c/XH01/candidates/slate/")
     # 1 session, 2 user, 3 scope, 4 election; 5 seats, 6 candidates (+ nomination),
-    # 7 milestone; 8 structure (Q3) candidates; kinship: 9 candidates, 10 committee,
-    # 11 supervision, 12 relations; base.html: 13 communities, 14 role assignments
-    with django_assert_max_num_queries(14):
+    # 7 milestone; clearance (vetting): 8 requests, 9 tip-offs, 10 decisions;
+    # 11 structure (Q3) candidates; kinship: 12 candidates, 13 committee,
+    # 14 supervision, 15 relations; base.html: 16 communities, 17 role assignments
+    with django_assert_max_num_queries(17):
         assert client.get("/c/XH01/candidates/slate/").status_code == 200

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from elections import services
 from elections.demo import seed_apps
+from elections.departments import XINHE_DEPARTMENTS
 from elections.formatting import cn_date
 from elections.models import (
     Community,
@@ -36,12 +37,7 @@ COMMUNITIES = [
     ("XH05", "福城社区"),
     ("XH06", "滨江社区"),
 ]
-DEPARTMENTS = [
-    ("police", "区公安分局"),
-    ("court", "区人民法院"),
-    ("petition", "区信访局"),
-    ("health", "区卫生健康局"),
-]
+DEPARTMENTS = XINHE_DEPARTMENTS  # the 16 departments of the 新河 plan's 资格联审
 
 # (username, full name, role, scope kind, scope code)
 USERS: list[tuple[str, str, str, str, str]] = [
