@@ -19,6 +19,7 @@ from candidates.models import Candidate, CandidateStatus
 from candidates.services.nominations import promote_nominees
 from elections import services as core
 from elections.models import AuditEvent, Department, District, Role
+from elections.registration.models import Voter
 from elections.registration.services import reveal_id_number
 from tests.candidates.committee_slate_helpers import enter, set_seats, voters
 from tests.conftest import Cast
@@ -194,8 +195,8 @@ def test_changed_data_makes_a_sign_off_stale(cast: Cast, setup: dict[str, Any]) 
     rounds.sign_off(req(setup, "赵主", "police"), "pass", actor=cast.users["dept_reviewer"])
     rounds.sign_off(req(setup, "赵主", "court"), "pass", actor=setup["court_reviewer"])
     assert clearance_of([zhao])[zhao.pk].state == "cleared"
-    Candidate.objects.filter(pk=zhao.pk).update(birth_date=dt.date(1975, 1, 2))
-    zhao.refresh_from_db()
+    # A correction on the voter roll (the source of the candidate's identity) …
+    Voter.objects.filter(pk=zhao.voter_id).update(birth_date=dt.date(1975, 1, 2))
     state = vetting_of([zhao])[zhao.pk]
     assert state.stale == ["区公安分局", "区人民法院"]
     assert state.clearance.state == "pending"
@@ -429,9 +430,10 @@ def test_matrix_query_count_does_not_grow(
     client = cast.client("officer")
     client.get(f"/vetting/rounds/{vround.pk}/")
     # 1 session, 2 user, 3 scope, 4 round (visible cycles as a subquery), 5 departments,
-    # 6 candidates, 7 requests, 8 sign-offs, 9 their items, 10 tip-offs, 11 decisions;
-    # base.html: 12 role assignments — the same for 10 and for 200 candidates
-    with django_assert_num_queries(12):
+    # 6 candidates, 7 requests, 8 sign-offs, 9 their items, 10 identities (data hash),
+    # 11 tip-offs, 12 decisions; base.html: 13 role assignments — the same for 10 and
+    # for 200 candidates
+    with django_assert_num_queries(13):
         assert client.get(f"/vetting/rounds/{vround.pk}/").status_code == 200
 
 

@@ -35,7 +35,7 @@ from vetting.models import (
     TipOutcome,
     VettingRequest,
 )
-from vetting.services import data_hash
+from vetting.services import data_hashes
 
 STATE_LABELS: Mapping[str, str] = {
     "waiting": "待反馈",
@@ -123,7 +123,7 @@ class CandidateVetting:
 def vetting_of(
     candidates: Sequence[Candidate], *, today: dt.date | None = None
 ) -> dict[int, CandidateVetting]:
-    """Each candidate's cells, open tip-offs and latest decision (5 queries in all)."""
+    """Each candidate's cells, open tip-offs and latest decision (6 queries in all)."""
     today = today or timezone.localdate()
     out = {c.pk: CandidateVetting(c) for c in candidates}
     if not out:
@@ -139,7 +139,7 @@ def vetting_of(
             "items"
         )
     }
-    hashes = {pk: data_hash(v.candidate) for pk, v in out.items()}
+    hashes = data_hashes(list(out)) if requests else {}
     # Earlier rounds' findings stand while a later round of the same department waits.
     standing_finding: dict[tuple[int, int], Cell] = {}
     for request in requests:
