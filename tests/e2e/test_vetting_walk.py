@@ -6,8 +6,8 @@ request page each where they find something, then the batch "勾选的人选全�
 its confirmation), the health reviewer by the spreadsheet round trip (download, fill
 in 结论, upload, preview, import). A 不能 finding by the police blocks an XH01 委员
 nominee, the committee records 资格不符 and 递补 brings in the next nominee by votes,
-who is vetted in a second round. A change of birth date makes four sign-offs stale
-until the departments sign again; a tip-off holds a candidate until it is closed as
+who is vetted in a second round. A change of birth date makes four sign-offs stale:
+each department's queue lists them under 数据已变更，须重新审核 until it signs again; a tip-off holds a candidate until it is closed as
 反映不实; the organisation reviewer clears a 不宜 finding with a reason. With every
 承诺书 signed, XH01's formal list is published.
 
@@ -472,16 +472,24 @@ def test_joint_vetting_to_formal_list(page: Page, screenshots: Path, tmp_path: P
     assert cells[4].startswith("待联审")
     snap("matrix-stale")
 
-    # Each department signs again on the request page: a correction.
+    # Each department's queue asks again; the reviewer signs again on the request
+    # page: a correction.
     for n, username in enumerate(REVIEWERS):
         switch_user(page, username)
-        open_request(page, stale, answered=True)
+        page.goto("/vetting/queue/")
+        recheck = page.locator("[data-testid=recheck]")
+        assert "数据已变更，须重新审核" in recheck.inner_text()
+        assert "目前没有需要您审核的候选人" not in main_text(page)
+        if n == 0:
+            snap("queue-recheck")
+        recheck.locator("li", has_text=stale).get_by_role("link", name="重新审核").click()
         text = main_text(page)
         assert "当前意见\n数据已变更，须重新审核" in text
         assert "更正意见（原意见保留在记录中）" in text
         if n == 0:
             snap("request-stale")
         sign_request(page, "通过")
+        assert page.locator("[data-testid=recheck]").count() == 0
         if n == 0:
             open_request(page, stale, answered=True)
             assert "（已被更正）" in main_text(page)
