@@ -222,13 +222,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = list(mine.order_by("round__deadline", "candidate__name", "pk"))
     today = timezone.localdate()
     open_items = [r for r in items if r.pk not in answered]
-    done_items = [r for r in items if r.pk in answered]
+    # An answer whose candidate's name, ID or birth date changed since is stale: the
+    # department has to check again (the matrix shows "数据已变更，须重新审核").
+    state = vetting_of(list({r.candidate_id: r.candidate for r in items}.values()))
+    stale = {
+        cell.request.pk
+        for r in items
+        if (cell := state[r.candidate_id].cells.get(r.department_id)) and cell.state == "stale"
+    }
+    recheck_items = [r for r in items if r.pk in stale]
+    done_items = [r for r in items if r.pk in answered and r.pk not in stale]
     return render(
         request,
         "vetting/queue.html",
         {
             "departments": departments,
             "items": open_items,
+            "recheck": recheck_items,
             "done": done_items,
             "today": today,
             "rounds": sorted(

@@ -205,6 +205,34 @@ def test_changed_data_makes_a_sign_off_stale(cast: Cast, setup: dict[str, Any]) 
     assert vetting_of([zhao])[zhao.pk].stale == ["区人民法院"]
 
 
+def test_the_queue_asks_again_for_a_stale_sign_off(cast: Cast, setup: dict[str, Any]) -> None:
+    """A sign-off whose candidate's data changed is no longer "已反馈": the queue
+    lists it to be checked again instead of saying there is nothing to review."""
+    from django.test import Client
+
+    reviewer = cast.users["dept_reviewer"]
+    for name in ("赵主", "钱主"):
+        rounds.sign_off(req(setup, name, "police"), "pass", actor=reviewer)
+    client = Client()
+    client.force_login(reviewer)
+    page = client.get("/vetting/queue/").content.decode()
+    assert "目前没有需要您审核的候选人" in page and "须重新审核" not in page
+    zhao = setup["candidates"]["赵主"]
+    Candidate.objects.filter(pk=zhao.pk).update(birth_date=dt.date(1975, 1, 2))
+    page = client.get("/vetting/queue/").content.decode()
+    assert "目前没有需要您审核的候选人" not in page
+    recheck = page.split('data-testid="recheck"')[1].split("</section>")[0]
+    assert "数据已变更，须重新审核" in recheck
+    assert "赵主" in recheck and "钱主" not in recheck
+    assert f'href="/vetting/requests/{req(setup, "赵主", "police").pk}/"' in recheck
+    done = page.split('id="done"')[1]
+    assert "钱主" in done and "赵主" not in done
+    # Signing again clears it.
+    rounds.sign_off(req(setup, "赵主", "police"), "pass", actor=reviewer)
+    page = client.get("/vetting/queue/").content.decode()
+    assert "须重新审核" not in page and "目前没有需要您审核的候选人" in page
+
+
 def test_unsuitable_finding_needs_the_organisation_reviewers_decision_with_a_reason(
     cast: Cast, setup: dict[str, Any]
 ) -> None:
