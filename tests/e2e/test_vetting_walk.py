@@ -459,11 +459,14 @@ def test_joint_vetting_to_formal_list(page: Page, screenshots: Path, tmp_path: P
     assert "有不宜情形，待组织部认定" in cell_texts(page, unsuitable)[4]
     snap("matrix-answered")
 
-    # 4. A change of identity data makes the sign-offs stale. Identity fields come from
-    #    the roll and no page edits them on a candidate, so the correction is made
-    #    through the ORM here.
+    # 4. A change of identity data makes the sign-offs stale. The sign-offs are bound to
+    #    the voter roll's record; the roll's correction (through an objection or the
+    #    roll's edit page) is made through the ORM here to keep the walk short.
     person = Candidate.objects.get(name=stale, election__community__code="XH01")
-    Candidate.objects.filter(pk=person.pk).update(
+    from elections.registration.models import Voter as RollVoter
+
+    assert person.voter_id is not None
+    RollVoter.objects.filter(pk=person.voter_id).update(
         birth_date=person.birth_date + dt.timedelta(days=1)
     )
     page.reload()

@@ -218,7 +218,7 @@ def test_the_queue_asks_again_for_a_stale_sign_off(cast: Cast, setup: dict[str, 
     page = client.get("/vetting/queue/").content.decode()
     assert "目前没有需要您审核的候选人" in page and "须重新审核" not in page
     zhao = setup["candidates"]["赵主"]
-    Candidate.objects.filter(pk=zhao.pk).update(birth_date=dt.date(1975, 1, 2))
+    Voter.objects.filter(pk=zhao.voter_id).update(birth_date=dt.date(1975, 1, 2))  # the roll
     page = client.get("/vetting/queue/").content.decode()
     assert "目前没有需要您审核的候选人" not in page
     recheck = page.split('data-testid="recheck"')[1].split("</section>")[0]
