@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateStatus
 from elections import access
 from elections.exports import attachment
 from elections.models import Department, ElectionCycle
@@ -157,6 +157,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": c,
             "cells": [state[c.pk].cells.get(d.pk) for d in departments],
             "clearance": state[c.pk].clearance,
+            "left_statuses": LEFT,
         }
         for c in candidates
     ]
@@ -171,6 +172,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": STATE_LABELS,
         },
     )
+
+
+LEFT = (CandidateStatus.WITHDRAWN, CandidateStatus.DISQUALIFIED, CandidateStatus.REPLACED)
 
 
 def _found_in_this_round(vround: VettingRound, candidates: list[Candidate]) -> list[SignOff]:

@@ -117,3 +117,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_post_display()}）"
+
+    @property
+    def place_label(self) -> str:
+        """"居委会主任", "党组织委员" …: the track and the post, for lists of both."""
+        track = "居委会" if self.track == Track.COMMITTEE else "党组织"
+        post = self.get_post_display()
+        return post if post.startswith(track) else f"{track}{post}"
