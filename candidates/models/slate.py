@@ -120,7 +120,7 @@ class Candidate(models.Model):
 
     @property
     def place_label(self) -> str:
-        """"居委会主任", "党组织委员" …: the track and the post, for lists of both."""
+        """The track and the post ("居委会主任", "党组织委员"), for lists of both."""
         track = "居委会" if self.track == Track.COMMITTEE else "党组织"
         post = self.get_post_display()
         return post if post.startswith(track) else f"{track}{post}"
