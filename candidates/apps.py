@@ -7,7 +7,10 @@ class CandidatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from candidates import checks  # noqa: F401 - registers the stage checks
+        from candidates import (
+            checks,  # noqa: F401 - registers the stage checks
+            notices,
+        )
         from candidates.demo import seed_committee
         from candidates.services import committee, kinship, nominations, party, seats, slate, street
         from elections.audit import register_action_labels
@@ -16,3 +19,4 @@ class CandidatesConfig(AppConfig):
         for module in (seats, committee, nominations, slate, party, kinship, street):
             register_action_labels(module.AUDIT_LABELS)
         register_demo_seeder(seed_committee)
+        notices.register()

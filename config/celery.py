@@ -43,6 +43,11 @@ app.conf.beat_schedule = {
         "task": "elections.tasks.delete_expired_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 张榜公布: every notice due on its milestone date (exactly once; catches up).
+    "publish-due-notices": {
+        "task": "elections.tasks.publish_due_notices",
+        "schedule": crontab(minute=5),
+    },
     # Joint vetting: mark requests past their deadline (safe twice; catches up).
     "vetting-mark-overdue": {
         "task": "vetting.mark_overdue",

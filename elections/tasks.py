@@ -23,6 +23,15 @@ def check_due_milestones() -> int:
     return Milestone.objects.filter(date=timezone.localdate(), done_on__isnull=True).count()
 
 
+@shared_task(name="elections.tasks.publish_due_notices")
+def publish_due_notices() -> int:
+    """Scheduled hourly (config/celery.py): publishes what is due, exactly once (safe
+    twice and by two workers; catches up after downtime). Returns how many."""
+    from elections.notices.publishing import publish_due
+
+    return len(publish_due().published)
+
+
 @shared_task(name="elections.tasks.delete_expired_exports")
 def delete_expired_exports() -> int:
     """Scheduled daily (config/celery.py): stored export files live EXPORT_RETENTION_DAYS."""

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
 from elections import views
+from elections.notices import views as notice_views_module
+
+notice_views = notice_views_module.urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,4 +33,5 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/roles/<int:pk>/revoke/", views.revoke_role_view, name="revoke_role"),
     path("", include("elections.registration.urls")),
+    path("", include(notice_views)),
 ]

@@ -9,10 +9,11 @@ class VettingConfig(AppConfig):
     def ready(self) -> None:
         from candidates.clearance import register_provider
         from elections.audit import register_action_labels
-        from vetting import checks  # noqa: F401 - registers the stage checks
+        from vetting import checks, notices  # noqa: F401 - registers the stage checks
         from vetting.services import cases, deadlines, rounds, sheets
         from vetting.services.aggregate import clearance_provider
 
         for module in (rounds, cases, deadlines, sheets):
             register_action_labels(module.AUDIT_LABELS)
         register_provider(clearance_provider)
+        notices.register()

@@ -28,6 +28,7 @@ from elections.models.geography import (
     District,
     Street,
 )
+from elections.models.notices import Notice, NoticePosting
 from elections.models.profiles import (
     CHOICE_LABELS,
     RuleProfile,
@@ -57,6 +58,8 @@ __all__ = [
     "ExportJob",
     "ExportStatus",
     "Milestone",
+    "Notice",
+    "NoticePosting",
     "RestDay",
     "Role",
     "RoleAssignment",

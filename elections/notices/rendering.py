@@ -1,0 +1,47 @@
+"""PDF rendering with WeasyPrint from our own templates (`<html lang="zh-CN">`), with
+the fonts shipped in `static/fonts/` (Noto Serif SC / Noto Sans SC, OFL, subset to the
+common CJK block; `static/fonts/README.md`) and Debian's `fonts-noto-cjk` as the
+fallback for rare characters. WeasyPrint's per-page INFO logging is quieted here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+for _name in ("weasyprint", "fontTools", "fontTools.subset", "fontTools.ttLib"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+def font_css() -> str:
+    """@font-face rules pointing at the shipped files (absolute file URLs: the output
+    never depends on the host's fonts, except for the rare-character fallback)."""
+    faces = [
+        ("Huanjie Serif", "NotoSerifSC-Regular.ttf", 400),
+        ("Huanjie Serif", "NotoSerifSC-Bold.ttf", 700),
+        ("Huanjie Sans", "NotoSansSC-Regular.ttf", 400),
+        ("Huanjie Sans", "NotoSansSC-Bold.ttf", 700),
+    ]
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{(FONT_DIR / file).as_uri()}") '
+        f'format("truetype"); font-weight: {weight}; }}'
+        for family, file, weight in faces
+    )
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    return render_to_string(template, {**context, "font_css": font_css()})
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
+    """The PDF bytes and its page count."""
+    from weasyprint import HTML
+
+    html = render_html(template, context)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,136 @@
+"""The community's notices: each kind with its due date and state, a draft preview at any
+time, publication by hand, the published PDFs (every version) and corrections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from elections import access
+from elections.models import Notice
+from elections.notices.publishing import NoticeError, correct, preview, public_election, publish
+from elections.notices.registry import NotReady, PersonalDataError, notice_kind, notice_kinds
+
+
+def _may_publish(user: object, election: object, publisher: str) -> bool:
+    community = election.community  # type: ignore[attr-defined]
+    if publisher == "officer":
+        return access.can_manage_community(user, community)  # type: ignore[arg-type]
+    return access.can_work_in_community(user, community)  # type: ignore[arg-type]
+
+
+@access.require(access.community_worker_or_reader)
+def notice_list(request: HttpRequest, code: str) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    published = list(
+        Notice.objects.filter(election=election).select_related("replaces").order_by("number")
+    )
+    latest: dict[str, Notice] = {}
+    for n in published:
+        latest[n.kind] = n
+    dates = public_election(election).milestones
+    rows = [
+        {
+            "kind": kind,
+            "due": dates.get(kind.milestone) if kind.milestone else None,
+            "notice": latest.get(kind.code),
+            "can_publish": _may_publish(request.user, election, kind.publisher),
+        }
+        for kind in notice_kinds()
+    ]
+    return render(
+        request,
+        "notices/list.html",
+        {
+            "election": election,
+            "community": election.community,
+            "rows": rows,
+            "published": published,
+        },
+    )
+
+
+@access.require(access.community_worker_or_reader)
+def notice_preview(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    if notice_kind(kind) is None:
+        raise Http404("没有这种公告")
+    try:
+        pdf = preview(election, kind)
+    except (NotReady, PersonalDataError) as exc:
+        messages.error(request, f"暂不能生成：{exc}")
+        return redirect("notices", code=code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{kind}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access.require(access.community_worker_or_reader)
+@require_POST
+def notice_publish(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    spec = notice_kind(kind)
+    if spec is None or not _may_publish(request.user, election, spec.publisher):
+        raise Http404("没有找到")
+    try:
+        notice = publish(election, kind, actor=request.user)
+    except (NotReady, PersonalDataError, NoticeError) as exc:
+        messages.error(request, f"没有发布：{exc}")
+    else:
+        if notice is None:
+            messages.info(request, "这份公告已经发布过了；如需修改，请发布更正公告。")
+        else:
+            messages.success(request, f"已发布第{notice.number}号公告《{notice.title}》")
+    return redirect("notices", code=code)
+
+
+@access.require(access.community_worker_or_reader)
+@require_POST
+def notice_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    notice = Notice.objects.filter(pk=pk, election=election).first()
+    spec = notice_kind(notice.kind) if notice else None
+    if notice is None or spec is None or not _may_publish(request.user, election, spec.publisher):
+        raise Http404("没有找到")
+    try:
+        new = correct(notice, reason=request.POST.get("reason", ""), actor=request.user)
+    except (NotReady, PersonalDataError, NoticeError) as exc:
+        messages.error(request, f"没有发布更正公告：{exc}")
+    else:
+        messages.success(
+            request, f"已发布第{new.number}号更正公告，原第{notice.number}号公告保留备查"
+        )
+    return redirect("notices", code=code)
+
+
+@access.require(access.community_worker_or_reader)
+def notice_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    notice = Notice.objects.filter(pk=pk, election=election).first()
+    if notice is None:
+        raise Http404("没有找到这份公告")
+    with notice.pdf.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=False, filename=f"{election.community.name}第{notice.number}号公告.pdf"
+        )
+        or ""
+    )
+    response["X-Content-SHA256"] = notice.sha256
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("c/<str:code>/notices/", notice_list, name="notices"),
+    path("c/<str:code>/notices/<str:kind>/preview/", notice_preview, name="notice_preview"),
+    path("c/<str:code>/notices/<str:kind>/publish/", notice_publish, name="notice_publish"),
+    path("c/<str:code>/notices/<int:pk>/pdf/", notice_pdf, name="notice_pdf"),
+    path("c/<str:code>/notices/<int:pk>/correct/", notice_correct, name="notice_correct"),
+]

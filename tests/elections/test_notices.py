@@ -1,0 +1,314 @@
+"""张榜公布: notices published once on their milestone dates, numbered per community,
+immutable PDFs with their SHA-256, corrections as new versions, the command's
+contract, no personal numbers in any PDF, rare characters rendered, and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import subprocess
+import threading
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from elections.models import AuditEvent, CommunityElection, Milestone, Notice
+from elections.notices import publishing
+from elections.notices.registry import (
+    NoticeData,
+    NoticeKind,
+    PersonalDataError,
+    guard,
+    notice_kinds,
+    register_notice_kind,
+)
+from elections.notices.rendering import render_pdf
+from elections.registration.models import Voter
+from elections.registration.services import VoterData, register_voter, reveal_id_number
+from tests.conftest import Cast, new_id
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def add_voters(election: CommunityElection, actor: Any, n: int = 3) -> list[Voter]:
+    out = []
+    for i in range(n):
+        birth = dt.date(1970 + i, 3, 4)
+        out.append(
+            register_voter(
+                election,
+                VoterData(
+                    name=f"居民{i}",
+                    id_number=new_id(birth, "男" if i % 2 else "女"),
+                    category="resident",
+                    group="第一居民小组",
+                    phone=f"1391234567{i}",
+                    address=f"新河路{i}号",
+                ),
+                actor=actor,
+            )
+        )
+    return out
+
+
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
+PDFFONTS = shutil.which("pdffonts") or "/usr/bin/pdffonts"
+
+
+def text_of(pdf_path: str) -> str:
+    """The PDF's text with all whitespace removed (lines wrap anywhere in Chinese)."""
+    out = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [PDFTOTEXT, pdf_path, "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return re.sub(r"\s+", "", out)
+
+
+def voter_list_day(election: CommunityElection) -> dt.date:
+    m = Milestone.objects.get(election=election, kind="voter_list_published")
+    return m.done_on or m.date
+
+
+def test_due_notices_publish_once_numbered_with_their_hash(cast: Cast) -> None:
+    voters = add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    assert publishing.publish_due(day - dt.timedelta(days=1)).published == []
+    run = publishing.publish_due(day)
+    assert [(n.election.community.code, n.kind, n.number) for n in run.published] == [
+        ("XH01", "N3", 1)
+    ]
+    # XH02 has no voters: its list waits, with the reason.
+    waiting = {(e.community.code, code): why for e, code, why in run.waiting}
+    assert waiting[("XH02", "N3")] == "选民名册中还没有登记的选民"
+    assert ("XH01", "N3") not in waiting
+    assert publishing.publish_due(day).published == []  # a second run publishes nothing
+    notice = Notice.objects.get()
+    content = Path(notice.pdf.path).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == notice.sha256
+    text = text_of(notice.pdf.path)
+    assert "选民名单公告" in text and "第1号" in text and "居民0" in text
+    for v in voters:
+        assert reveal_id_number(v) not in text and v.phone not in text
+    assert not re.search(r"\d{15,18}", text)
+    assert AuditEvent.objects.filter(action="elections.notice.published").count() == 1
+
+
+def test_catching_up_after_downtime_records_how_late(cast: Cast) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    run = publishing.publish_due(day + dt.timedelta(days=3))
+    n3 = next(n for n in run.published if n.kind == "N3")
+    assert n3.late_days == 3 and n3.due_on == day
+
+
+def test_a_worker_killed_mid_render_leaves_nothing_and_the_next_run_publishes_once(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    real = publishing.render_pdf
+
+    def dies(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # what a killed process looks like from inside
+
+    monkeypatch.setattr(publishing, "render_pdf", dies)
+    with pytest.raises(KeyboardInterrupt):
+        publishing.publish(cast.election_a, "N3", actor=None, today=day, due_on=day)
+    assert not Notice.objects.exists()
+    monkeypatch.setattr(publishing, "render_pdf", real)
+    assert len(publishing.publish_due(day).published) == 1
+    assert Notice.objects.filter(kind="N3").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_publish_once(settings: Any, tmp_path: Path) -> None:
+    from tests.conftest import make_cast
+
+    cast = make_cast()
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(len(publishing.publish_due(day).published))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == [0, 1]
+    assert Notice.objects.filter(kind="N3").count() == 1
+
+
+def test_a_correction_keeps_both_versions(cast: Cast) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    first = publishing.publish(cast.election_a, "N3", actor=cast.users["officer"], today=TODAY)
+    assert first is not None
+    assert publishing.publish(cast.election_a, "N3", actor=None, today=TODAY) is None
+    with pytest.raises(publishing.NoticeError, match="理由"):
+        publishing.correct(first, reason=" ", actor=cast.users["officer"])
+    second = publishing.correct(
+        first, reason="漏登一名选民", actor=cast.users["officer"], today=TODAY
+    )
+    assert (second.number, second.version, second.replaces_id) == (2, 2, first.pk)
+    assert Path(first.pdf.path).exists() and Path(second.pdf.path).exists()
+    assert "更正公告" in text_of(second.pdf.path) and "漏登一名选民" in text_of(second.pdf.path)
+    with pytest.raises(publishing.NoticeError, match="最新"):
+        publishing.correct(first, reason="再改", actor=cast.users["officer"])
+    assert AuditEvent.objects.filter(action="elections.notice.corrected").count() == 1
+
+
+def test_the_command_prints_one_line_per_notice_and_exits_0(cast: Cast) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    out = StringIO()
+    call_command("publish_due_notices", "--today", day.isoformat(), stdout=out, stderr=StringIO())
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    code, number, title, path = lines[0].split("\t")
+    assert (code, number, title) == ("XH01", "第1号", "选民名单公告")
+    assert Path(path).exists()
+    out = StringIO()
+    call_command("publish_due_notices", "--today", day.isoformat(), stdout=out, stderr=StringIO())
+    assert out.getvalue() == ""
+
+
+def test_the_command_exits_1_when_a_render_failed(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(publishing, "render_pdf", broken)
+    err = StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command(
+            "publish_due_notices", "--today", day.isoformat(), stdout=StringIO(), stderr=err
+        )
+    assert exc.value.code == 1
+    assert "生成失败" in err.getvalue() and "磁盘已满" in err.getvalue()
+    assert not Notice.objects.exists()
+
+
+def test_the_command_refuses_a_bad_date() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("publish_due_notices", "--today", "2026/12/02")
+
+
+def test_a_builder_that_reaches_for_an_id_number_is_refused() -> None:
+    with pytest.raises(PersonalDataError):
+        guard(NoticeData(body=["张三 430105197001011234"]))
+    with pytest.raises(PersonalDataError):
+        guard(NoticeData(tables=[("", ["电话"], [["13912345678"]])]))
+    assert guard(NoticeData(body=["43*************234"]))  # the masked form is fine
+
+
+def test_rare_characters_render_with_no_missing_glyph(tmp_path: Path) -> None:
+    pdf, _ = render_pdf(
+        "notices/notice.html",
+        {
+            "heading": "测试",
+            "issuer": "测试",
+            "number_label": "样稿",
+            "issued_on": TODAY,
+            "legal_basis": "",
+            "posting_days": 1,
+            "data": NoticeData(body=["王䶮、李𬭚、𠮷野"]),
+            "replaces": None,
+            "correction_reason": "",
+        },
+    )
+    path = tmp_path / "rare.pdf"
+    path.write_bytes(pdf)
+    assert "王䶮、李𬭚、𠮷野" in text_of(str(path))
+    fonts = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [PDFFONTS, str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Huanjie-Serif" in fonts  # the shipped font, not the host's, for common text
+    # Every character of the line has a glyph: in the shipped subset or the fallback.
+    from fontTools.ttLib import TTCollection, TTFont
+
+    shipped = TTFont(
+        Path(__file__).parents[2] / "static/fonts/NotoSerifSC-Regular.ttf"
+    ).getBestCmap()
+    fallback = TTCollection("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").fonts[2]
+    cmap = fallback.getBestCmap()
+    assert all(ord(ch) in shipped or ord(ch) in cmap for ch in "王䶮、李𬭚、𠮷野")
+
+
+def test_every_registered_kind_has_a_basis_and_a_distinct_code() -> None:
+    kinds = notice_kinds()
+    codes = [k.code for k in kinds]
+    assert len(codes) == len(set(codes))
+    assert {"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9", "N18"} <= set(codes)
+    assert all(k.legal_basis for k in kinds)
+
+
+def test_a_kind_registered_by_an_app_is_published_on_its_milestone(cast: Cast) -> None:
+    built: list[int] = []
+
+    def build(public: Any) -> NoticeData:
+        built.append(public.pk)
+        return NoticeData(body=[f"{public.community_name}测试公告"])
+
+    register_notice_kind(
+        NoticeKind("N99", "测试公告", build, "测试", posting_days=3, milestone="election_day")
+    )
+    try:
+        run = publishing.publish_due(cast.election_a.election_day)
+        assert {n.kind for n in run.published} >= {"N99"}
+    finally:
+        from elections.notices import registry
+
+        registry._KINDS.pop("N99", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "get", "post"),
+    [
+        ("officer", 200, 302),
+        ("member_a", 200, 302),
+        ("supervisor", 200, 404),
+        ("org_reviewer", 200, 404),
+        ("member_b", 404, 404),
+        ("dept_reviewer", 404, 404),
+    ],
+)
+def test_notice_pages_against_the_cast(cast: Cast, name: str, get: int, post: int) -> None:
+    add_voters(cast.election_a, cast.users["officer"])
+    client = cast.client(name)
+    assert client.get("/c/XH01/notices/").status_code == get
+    response = client.get("/c/XH01/notices/N3/preview/")
+    assert response.status_code == get
+    if get == 200:
+        assert response["Content-Type"] == "application/pdf"
+    assert client.post("/c/XH01/notices/N3/publish/").status_code == post
+    assert Notice.objects.filter(kind="N3").exists() is (post == 302)
+    if post == 302:
+        notice = Notice.objects.get(kind="N3")
+        pdf = client.get(f"/c/XH01/notices/{notice.pk}/pdf/")
+        assert pdf.status_code == 200 and pdf["X-Content-SHA256"] == notice.sha256
+        assert pdf.content.startswith(b"%PDF")
+        assert cast.client("member_b").get(f"/c/XH01/notices/{notice.pk}/pdf/").status_code == 404
