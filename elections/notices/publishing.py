@@ -272,3 +272,80 @@ def publish_due(today: dt.date | None = None, *, actor: Any = None) -> DueRun:
             if notice is not None:
                 run.published.append(notice)
     return run
+
+
+POSTING_AUDIT = {"elections.notice.posted": "记录公告张贴"}
+AUDIT_LABELS = {**AUDIT_LABELS, **POSTING_AUDIT}
+MAX_PHOTO = 10 * 1024 * 1024
+
+
+def record_posting(
+    notice: Notice,
+    *,
+    posted_on: dt.date | None,
+    place: str,
+    photo: Any = None,
+    actor: Any,
+    today: dt.date | None = None,
+) -> Any:
+    """Where and when the committee put the notice up (RULES.md §9, G3). The first
+    posting of a notice due on a milestone completes that milestone on the posting day,
+    so the legal clocks that follow from it (the objection window) start from the wall,
+    not from the plan; a day the schedule cannot take is left for the officer."""
+    from elections.models import NoticePosting
+    from elections.services import ElectionsError, complete_milestone
+
+    today = today or timezone.localdate()
+    place = place.strip()
+    errors: dict[str, str] = {}
+    if posted_on is None:
+        errors["posted_on"] = "请填写张贴日期"
+    elif posted_on > today:
+        errors["posted_on"] = "张贴日期不能晚于今天"
+    elif posted_on < notice.issued_on:
+        errors["posted_on"] = "张贴日期不能早于公告发布日期"
+    if not place:
+        errors["place"] = "请填写张贴地点"
+    if photo is not None and getattr(photo, "size", 0) > MAX_PHOTO:
+        errors["photo"] = "照片不能超过 10 MB"
+    if errors:
+        raise NoticeError("；".join(errors.values()))
+    assert posted_on is not None
+    kind = notice_kind(notice.kind)
+    with transaction.atomic():
+        first = not NoticePosting.objects.filter(
+            notice__election=notice.election, notice__kind=notice.kind
+        ).exists()
+        posting = NoticePosting.objects.create(
+            notice=notice,
+            posted_on=posted_on,
+            place=place[:100],
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if photo is not None:
+            posting.photo.save(getattr(photo, "name", "") or "photo.jpg", photo, save=True)
+        schedule_note = ""
+        if first and kind is not None and kind.milestone:
+            milestone = Milestone.objects.filter(
+                election=notice.election, kind=kind.milestone, done_on__isnull=True
+            ).first()
+            if milestone is not None:
+                try:
+                    with transaction.atomic():
+                        complete_milestone(milestone, posted_on, actor=actor, today=today)
+                except ElectionsError as exc:
+                    schedule_note = str(exc)
+        audit.record(
+            actor,
+            "elections.notice.posted",
+            posting,
+            community_id=notice.election.community_id,
+            data={
+                "公告": f"第{notice.number}号 {notice.title}",
+                "张贴日期": posted_on.isoformat(),
+                "地点": place,
+                "照片": bool(photo),
+                **({"日程": schedule_note} if schedule_note else {}),
+            },
+        )
+    return posting

@@ -3,16 +3,26 @@ time, publication by hand, the published PDFs (every version) and corrections.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from elections import access
 from elections.models import Notice
-from elections.notices.publishing import NoticeError, correct, preview, public_election, publish
+from elections.notices.publishing import (
+    NoticeError,
+    correct,
+    preview,
+    public_election,
+    publish,
+    record_posting,
+)
 from elections.notices.registry import NotReady, PersonalDataError, notice_kind, notice_kinds
 
 
@@ -27,7 +37,10 @@ def _may_publish(user: object, election: object, publisher: str) -> bool:
 def notice_list(request: HttpRequest, code: str) -> HttpResponse:
     election = access.get_election_for_user(request.user, code)
     published = list(
-        Notice.objects.filter(election=election).select_related("replaces").order_by("number")
+        Notice.objects.filter(election=election)
+        .select_related("replaces")
+        .prefetch_related("postings")
+        .order_by("number")
     )
     latest: dict[str, Notice] = {}
     for n in published:
@@ -50,6 +63,8 @@ def notice_list(request: HttpRequest, code: str) -> HttpResponse:
             "community": election.community,
             "rows": rows,
             "published": published,
+            "can_post": access.can_work_in_community(request.user, election.community),
+            "today": timezone.localdate(),
         },
     )
 
@@ -109,6 +124,34 @@ def notice_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @access.require(access.community_worker_or_reader)
+@require_POST
+def notice_posting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    election = access.get_election_for_user(request.user, code)
+    if not access.can_work_in_community(request.user, election.community):
+        raise Http404("没有找到")
+    notice = Notice.objects.filter(pk=pk, election=election).first()
+    if notice is None:
+        raise Http404("没有找到这份公告")
+    try:
+        posted_on = dt.date.fromisoformat(request.POST.get("posted_on", ""))
+    except ValueError:
+        posted_on = None
+    try:
+        record_posting(
+            notice,
+            posted_on=posted_on,
+            place=request.POST.get("place", ""),
+            photo=request.FILES.get("photo"),
+            actor=request.user,
+        )
+    except NoticeError as exc:
+        messages.error(request, f"没有保存：{exc}")
+    else:
+        messages.success(request, f"已记录第{notice.number}号公告的张贴；相关期限从张贴之日起计算")
+    return redirect("notices", code=code)
+
+
+@access.require(access.community_worker_or_reader)
 def notice_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_election_for_user(request.user, code)
     notice = Notice.objects.filter(pk=pk, election=election).first()
@@ -133,4 +176,5 @@ urlpatterns: list[URLPattern] = [
     path("c/<str:code>/notices/<str:kind>/publish/", notice_publish, name="notice_publish"),
     path("c/<str:code>/notices/<int:pk>/pdf/", notice_pdf, name="notice_pdf"),
     path("c/<str:code>/notices/<int:pk>/correct/", notice_correct, name="notice_correct"),
+    path("c/<str:code>/notices/<int:pk>/posting/", notice_posting, name="notice_posting"),
 ]

@@ -312,3 +312,40 @@ def test_notice_pages_against_the_cast(cast: Cast, name: str, get: int, post: in
         assert pdf.status_code == 200 and pdf["X-Content-SHA256"] == notice.sha256
         assert pdf.content.startswith(b"%PDF")
         assert cast.client("member_b").get(f"/c/XH01/notices/{notice.pk}/pdf/").status_code == 404
+
+
+def test_posting_starts_the_objection_clock_from_the_wall(cast: Cast) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from elections.registration.objections import objection_window
+
+    add_voters(cast.election_a, cast.users["officer"])
+    milestone = Milestone.objects.get(election=cast.election_a, kind="voter_list_published")
+    issued = milestone.date - dt.timedelta(days=1)
+    notice = publishing.publish(cast.election_a, "N3", actor=None, today=issued)
+    assert notice is not None
+    with pytest.raises(publishing.NoticeError, match="地点"):
+        publishing.record_posting(
+            notice,
+            posted_on=milestone.date,
+            place=" ",
+            actor=cast.users["member_a"],
+            today=milestone.date,
+        )
+    photo = SimpleUploadedFile("wall.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    posting = publishing.record_posting(
+        notice,
+        posted_on=milestone.date,
+        place="社区公示栏",
+        photo=photo,
+        actor=cast.users["member_a"],
+        today=milestone.date,
+    )
+    assert posting.photo.name.endswith(".jpg")
+    milestone.refresh_from_db()
+    assert milestone.done_on == posting.posted_on
+    window = objection_window(CommunityElection.objects.get(pk=cast.election_a.pk))
+    assert window is not None and window.published == posting.posted_on and not window.planned
+    assert AuditEvent.objects.filter(action="elections.notice.posted").count() == 1
+    page = cast.client("member_a").get("/c/XH01/notices/").content.decode()
+    assert "张贴于社区公示栏" in page
