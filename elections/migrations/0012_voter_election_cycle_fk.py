@@ -20,6 +20,18 @@ ALTER TABLE elections_voter
 DROP_FK = f"ALTER TABLE elections_voter DROP CONSTRAINT {FK_NAME}"
 
 
+def add_fk(apps, schema_editor):
+    # PostgreSQL only: SQLite (the embedded default of `make run`) cannot add a
+    # constraint to an existing table; there the key is left to the application.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(ADD_FK)
+
+
+def drop_fk(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_FK)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0011_rules_registration_params"),
@@ -32,7 +44,7 @@ class Migration(migrations.Migration):
                 fields=("id", "cycle"), name="community_election_id_cycle"
             ),
         ),
-        migrations.RunSQL(ADD_FK, DROP_FK),
+        migrations.RunPython(add_fk, drop_fk),
         migrations.AlterField(
             model_name="voter",
             name="cycle",
