@@ -7,20 +7,14 @@ from __future__ import annotations
 
 from electionlaw import age_on, min_formal_candidates
 from elections.formatting import cn_date
-from elections.models import CommunityElection
 from elections.notices.registry import (
     NoticeData,
     NoticeKind,
     NotReady,
     PublicElection,
+    election_of,
     register_notice_kind,
 )
-
-
-def _election(public: PublicElection) -> CommunityElection:
-    return CommunityElection.objects.select_related("community", "cycle__rule_profile").get(
-        pk=public.pk
-    )
 
 
 def build_n1(public: PublicElection) -> NoticeData:
@@ -51,7 +45,7 @@ def build_n5(public: PublicElection) -> NoticeData:
     from candidates.services.nominations import post_label
     from candidates.services.seats import seats_for
 
-    seats = seats_for(_election(public), Track.COMMITTEE)
+    seats = seats_for(election_of(public), Track.COMMITTEE)
     if not seats:
         raise NotReady("职数尚未确定")
     params = public.params
@@ -80,7 +74,7 @@ def build_n5(public: PublicElection) -> NoticeData:
 def build_n6(public: PublicElection) -> NoticeData:
     from candidates.services.nominations import nominee_notice
 
-    posts = [p for p in nominee_notice(_election(public)) if p.rows]
+    posts = [p for p in nominee_notice(election_of(public)) if p.rows]
     if not posts:
         raise NotReady("还没有录入提名结果")
     tables = [
@@ -111,7 +105,7 @@ def build_n8(public: PublicElection) -> NoticeData:
     from candidates.models import CandidateStatus
     from candidates.services.slate import slate_of
 
-    slate = slate_of(_election(public))
+    slate = slate_of(election_of(public))
     rows_by_post = [
         (p, [r for r in p.rows if r.candidate.status == CandidateStatus.FORMAL])
         for p in slate.posts.values()

@@ -6,20 +6,15 @@ deadlines), N4 the objection results. Built from the public views of
 from __future__ import annotations
 
 from elections.formatting import cn_date
-from elections.models import CHOICE_LABELS, CommunityElection
+from elections.models import CHOICE_LABELS
 from elections.notices.registry import (
     NoticeData,
     NoticeKind,
     NotReady,
     PublicElection,
+    election_of,
     register_notice_kind,
 )
-
-
-def _election(public: PublicElection) -> CommunityElection:
-    return CommunityElection.objects.select_related("community", "cycle__rule_profile").get(
-        pk=public.pk
-    )
 
 
 def build_n2(public: PublicElection) -> NoticeData:
@@ -45,7 +40,7 @@ def build_n3(public: PublicElection) -> NoticeData:
     from elections.registration.objections import objection_window
     from elections.registration.public import public_voter_list
 
-    election = _election(public)
+    election = election_of(public)
     voters = public_voter_list(election, with_age=False)
     if not voters.total:
         raise NotReady("选民名册中还没有登记的选民")
@@ -81,7 +76,7 @@ def build_n3(public: PublicElection) -> NoticeData:
 def build_n4(public: PublicElection) -> NoticeData:
     from elections.registration.objections import objection_results
 
-    results = objection_results(_election(public))
+    results = objection_results(election_of(public))
     if not results:
         return NoticeData(
             body=[

@@ -33,6 +33,16 @@ class PublicElection:
     milestones: Mapping[str, dt.date]  # kind → effective date (done_on or planned)
 
 
+def election_of(public: PublicElection) -> Any:
+    """The election row, for a builder that calls an app's public view (which loads
+    only public columns)."""
+    from elections.models import CommunityElection
+
+    return CommunityElection.objects.select_related("community", "cycle__rule_profile").get(
+        pk=public.pk
+    )
+
+
 @dataclass
 class NoticeData:
     """A notice's content: the body paragraphs, optional tables, and what the foot and
