@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from candidates.views import committee, kinship, nominations, party, seats, slate, street
+from candidates.views import (
+    committee,
+    kinship,
+    nominations,
+    party,
+    printables,
+    seats,
+    slate,
+    street,
+)
 
 urlpatterns = [
     *seats.urlpatterns,
@@ -12,4 +21,5 @@ urlpatterns = [
     *party.urlpatterns,
     *kinship.urlpatterns,
     *street.urlpatterns,
+    *printables.urlpatterns,
 ]

@@ -17,4 +17,7 @@ class ElectionsConfig(AppConfig):
         from elections.registration import checks as registration_checks  # noqa: F401
 
         register_action_labels(publishing.AUDIT_LABELS)
+        from elections.registration import printables
+
+        register_action_labels(printables.AUDIT_LABELS)
         start_if_embedded()

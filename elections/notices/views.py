@@ -152,6 +152,24 @@ def notice_posting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @access.require(access.community_worker_or_reader)
+def voter_cards(request: HttpRequest, code: str) -> HttpResponse:
+    from elections.registration.printables import NothingToPrint, voter_cards_pdf
+
+    election = access.get_election_for_user(request.user, code)
+    if not access.can_work_in_community(request.user, election.community):
+        raise Http404("没有找到")
+    try:
+        content = voter_cards_pdf(election, actor=request.user)
+    except NothingToPrint as exc:
+        messages.error(request, str(exc))
+        return redirect("notices", code=code)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = "inline; filename=voter-cards.pdf"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access.require(access.community_worker_or_reader)
 def notice_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = access.get_election_for_user(request.user, code)
     notice = Notice.objects.filter(pk=pk, election=election).first()
@@ -177,4 +195,5 @@ urlpatterns: list[URLPattern] = [
     path("c/<str:code>/notices/<int:pk>/pdf/", notice_pdf, name="notice_pdf"),
     path("c/<str:code>/notices/<int:pk>/correct/", notice_correct, name="notice_correct"),
     path("c/<str:code>/notices/<int:pk>/posting/", notice_posting, name="notice_posting"),
+    path("c/<str:code>/print/voter-cards/", voter_cards, name="print_voter_cards"),
 ]

@@ -73,3 +73,72 @@ def test_committee_track_notices(cast: Cast, vetting_double: Any) -> None:
         for voter in people.values():
             assert reveal_id_number(voter) not in body
         assert not re.search(r"\d{15,18}", body)
+
+
+def pdf_text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "print.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [PDFTOTEXT, str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return re.sub(r"\s+", "", out)
+
+
+def test_ballots_follow_the_ballot_order_with_write_in_lines(
+    cast: Cast, vetting_double: Any, tmp_path: Path
+) -> None:
+    from candidates.printables import ballot_pdf
+    from candidates.services import CandidateError
+    from candidates.services.slate import set_ballot_order
+
+    election, admin = cast.election_a, cast.admin
+    full_slate(election, admin)
+    with pytest.raises(CandidateError, match="公布后"):
+        ballot_pdf(election, actor=admin)
+    vetting_double.clear(*Candidate.objects.filter(election=election))
+    publish_slate(election, actor=admin, on=TODAY)
+    for post in ("director", "deputy_director", "member"):
+        set_ballot_order(election, post, actor=admin)
+    body = pdf_text(ballot_pdf(election, actor=admin), tmp_path)
+    assert "主任" in body and "应选1名" in body and "另选他人" in body and "填写说明" in body
+    members = [
+        c.name
+        for c in Candidate.objects.filter(election=election, post="member").order_by("ballot_order")
+    ]
+    positions = [body.index(name) for name in members]
+    assert positions == sorted(positions)  # the ballot order, as printed
+    assert "妇女委员专栏" not in body  # 新河 profile: reserved seat, not a column
+    from elections.models import AuditEvent, RuleProfile
+
+    RuleProfile.objects.filter(pk=cast.cycle.rule_profile_id).update(
+        women_remedy="dedicated_column"
+    )
+    election.refresh_from_db()
+    election.cycle.rule_profile.refresh_from_db()
+    assert "妇女委员专栏" in pdf_text(ballot_pdf(election, actor=admin), tmp_path)
+    assert AuditEvent.objects.filter(action="candidates.print.ballots").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "status"), [("member_a", 200), ("supervisor", 404), ("member_b", 404)]
+)
+def test_printables_are_for_the_committee(cast: Cast, name: str, status: int) -> None:
+    voters(cast.election_a, cast.admin, {"甲": "男"})
+    client = cast.client(name)
+    tally = client.get("/c/XH01/candidates/print/tally-forms/")
+    assert tally.status_code == status
+    cards = client.get("/c/XH01/print/voter-cards/")
+    assert cards.status_code == status
+    if status == 200:
+        assert tally["Content-Type"] == "application/pdf" and cards.content.startswith(b"%PDF")
+
+
+def test_voter_cards_hold_no_personal_numbers(cast: Cast, tmp_path: Path) -> None:
+    from elections.registration.printables import voter_cards_pdf
+
+    people = voters(cast.election_a, cast.admin, {"赵一": "男", "钱二": "女"})
+    body = pdf_text(voter_cards_pdf(cast.election_a, actor=cast.admin), tmp_path)
+    assert "选民证" in body and "赵一" in body and "钱二" in body
+    for v in people.values():
+        assert reveal_id_number(v) not in body
+    assert not re.search(r"\d{15,18}", body)
