@@ -28,7 +28,7 @@ from elections.models.geography import (
     District,
     Street,
 )
-from elections.models.notices import Notice, NoticePosting
+from elections.models.notices import Notice, NoticeFailure, NoticePosting
 from elections.models.profiles import (
     CHOICE_LABELS,
     RuleProfile,
@@ -59,6 +59,7 @@ __all__ = [
     "ExportStatus",
     "Milestone",
     "Notice",
+    "NoticeFailure",
     "NoticePosting",
     "RestDay",
     "Role",

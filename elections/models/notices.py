@@ -78,3 +78,24 @@ class NoticePosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} {self.posted_on} {self.place}"
+
+
+class NoticeFailure(models.Model):
+    """The last failed render of a notice that is due (the page shows it with a retry
+    button); removed when the notice is published."""
+
+    election = models.ForeignKey(CommunityElection, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("公告类别", max_length=10)
+    error = models.TextField("错误")
+    attempts = models.PositiveIntegerField("失败次数", default=1)
+    failed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "公告生成失败"
+        verbose_name_plural = "公告生成失败"
+        constraints = [
+            models.UniqueConstraint(fields=["election", "kind"], name="notice_failure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.error[:40]}"

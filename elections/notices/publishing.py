@@ -140,7 +140,11 @@ def publish(
         if Notice.objects.filter(election=locked, kind=code).exists():
             return None
         data = build(locked, code)
-        return _record(locked, kind, data, actor=actor, today=today, due_on=due_on)
+        notice = _record(locked, kind, data, actor=actor, today=today, due_on=due_on)
+        from elections.models import NoticeFailure
+
+        NoticeFailure.objects.filter(election=locked, kind=code).delete()
+        return notice
 
 
 def _record(
@@ -266,12 +270,28 @@ def publish_due(today: dt.date | None = None, *, actor: Any = None) -> DueRun:
             notice = publish(m.election, kind.code, actor=actor, today=today, due_on=due)
         except NotReady as exc:
             run.waiting.append((m.election, kind.code, str(exc)))
-        except Exception as exc:
-            run.failed.append((m.election, kind.code, f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # one failed render must not stop the others
+            error = f"{type(exc).__name__}: {exc}"
+            run.failed.append((m.election, kind.code, error))
+            record_failure(m.election, kind.code, error)
         else:
             if notice is not None:
                 run.published.append(notice)
     return run
+
+
+def record_failure(election: CommunityElection, code: str, error: str) -> None:
+    """Keep the last failed render for the page (error and a retry button)."""
+    from django.db.models import F
+
+    from elections.models import NoticeFailure
+
+    with transaction.atomic():
+        updated = NoticeFailure.objects.filter(election=election, kind=code).update(
+            error=error[:2000], attempts=F("attempts") + 1, failed_at=timezone.now()
+        )
+        if not updated:
+            NoticeFailure.objects.create(election=election, kind=code, error=error[:2000])
 
 
 POSTING_AUDIT = {"elections.notice.posted": "记录公告张贴"}

@@ -14,13 +14,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from elections import access
-from elections.models import Notice
+from elections.models import Notice, NoticeFailure
 from elections.notices.publishing import (
     NoticeError,
     correct,
     preview,
     public_election,
     publish,
+    record_failure,
     record_posting,
 )
 from elections.notices.registry import NotReady, PersonalDataError, notice_kind, notice_kinds
@@ -46,11 +47,13 @@ def notice_list(request: HttpRequest, code: str) -> HttpResponse:
     for n in published:
         latest[n.kind] = n
     dates = public_election(election).milestones
+    failures = {f.kind: f for f in NoticeFailure.objects.filter(election=election)}
     rows = [
         {
             "kind": kind,
             "due": dates.get(kind.milestone) if kind.milestone else None,
             "notice": latest.get(kind.code),
+            "failure": failures.get(kind.code),
             "can_publish": _may_publish(request.user, election, kind.publisher),
         }
         for kind in notice_kinds()
@@ -96,6 +99,9 @@ def notice_publish(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         notice = publish(election, kind, actor=request.user)
     except (NotReady, PersonalDataError, NoticeError) as exc:
         messages.error(request, f"没有发布：{exc}")
+    except Exception as exc:
+        record_failure(election, kind, f"{type(exc).__name__}: {exc}")
+        messages.error(request, "生成公告时出错，没有发布；错误已记录在本页，可以稍后重试。")
     else:
         if notice is None:
             messages.info(request, "这份公告已经发布过了；如需修改，请发布更正公告。")

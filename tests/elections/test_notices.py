@@ -349,3 +349,32 @@ def test_posting_starts_the_objection_clock_from_the_wall(cast: Cast) -> None:
     assert AuditEvent.objects.filter(action="elections.notice.posted").count() == 1
     page = cast.client("member_a").get("/c/XH01/notices/").content.decode()
     assert "张贴于社区公示栏" in page
+
+
+def test_a_failed_render_shows_on_the_page_and_a_retry_publishes(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from elections.models import NoticeFailure
+
+    add_voters(cast.election_a, cast.users["officer"])
+    day = voter_list_day(cast.election_a)
+    real = publishing.render_pdf
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("字体文件缺失")
+
+    monkeypatch.setattr(publishing, "render_pdf", broken)
+    publishing.publish_due(day)
+    publishing.publish_due(day)
+    failure = NoticeFailure.objects.get(kind="N3")
+    assert failure.attempts == 2 and "字体文件缺失" in failure.error
+    client = cast.client("member_a")
+    page = client.get("/c/XH01/notices/").content.decode()
+    assert "生成失败（2次" in page and "字体文件缺失" in page and "重试" in page
+    # A retry by hand that fails again is shown, never a 500.
+    response = client.post("/c/XH01/notices/N3/publish/", follow=True)
+    assert response.status_code == 200 and "错误已记录在本页" in response.content.decode()
+    monkeypatch.setattr(publishing, "render_pdf", real)
+    client.post("/c/XH01/notices/N3/publish/")
+    assert Notice.objects.filter(kind="N3").count() == 1
+    assert not NoticeFailure.objects.exists()
