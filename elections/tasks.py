@@ -32,6 +32,18 @@ def publish_due_notices() -> int:
     return len(publish_due().published)
 
 
+@shared_task(name="elections.tasks.publish_notice")
+def publish_notice(election_id: int, kind: str) -> int | None:
+    """Publish one notice (by ids, sent after the commit that asks for it). Returns the
+    notice's id, or None when it was already published (safe to run twice)."""
+    from elections.models import CommunityElection
+    from elections.notices.publishing import publish
+
+    election = CommunityElection.objects.get(pk=election_id)
+    notice = publish(election, kind, actor=None)
+    return notice.pk if notice else None
+
+
 @shared_task(name="elections.tasks.delete_expired_exports")
 def delete_expired_exports() -> int:
     """Scheduled daily (config/celery.py): stored export files live EXPORT_RETENTION_DAYS."""

@@ -352,3 +352,59 @@ def test_a_check_whose_worker_was_killed_finishes_without_anyone_clicking(
     finally:
         _stop_worker(worker)
         _clean_queue(queue)
+
+
+# -- notices through a real worker: killed mid-publication -----------------------------------
+
+
+@needs_worker_and_postgres
+def test_a_publication_whose_worker_was_killed_is_published_exactly_once(
+    cast: Cast, tmp_path: Path
+) -> None:
+    from elections.models import Notice
+    from elections.registration.services import VoterData, register_voter
+    from elections.tasks import publish_due_notices, publish_notice
+    from tests.conftest import new_id
+
+    register_voter(
+        cast.election_a,
+        VoterData(name="张三", id_number=new_id(dt.date(1970, 1, 1)), category="resident"),
+        actor=cast.users["officer"],
+    )
+    queue = f"huanjie-test-{uuid.uuid4().hex}"
+    log_path = tmp_path / "worker.log"
+    database = _test_database_env()
+    # The first worker waits inside the publication's transaction, so it is killed there.
+    slow = _start_worker(queue, log_path, _worker_env(HUANJIE_TEST_RENDER_PAUSE="30", **database))
+    worker = slow
+    try:
+        with _tasks_sent_to(REDIS_URL, queue):
+            publish_notice.delay(cast.election_a.pk, "N3")
+            deadline = time.monotonic() + RESULT_TIMEOUT
+            while (
+                "publish_notice" not in log_path.read_text()
+                or "received" not in log_path.read_text()
+            ):
+                if time.monotonic() > deadline or slow.poll() is not None:
+                    pytest.fail(f"the task never reached the worker:\n{log_path.read_text()}")
+                time.sleep(0.2)
+            time.sleep(2)  # inside the transaction, before the PDF is recorded
+            os.kill(slow.pid, signal.SIGKILL)
+            slow.wait(timeout=10)
+            assert not Notice.objects.exists()  # nothing half-published
+
+            worker = _start_worker(queue, log_path, _worker_env(**database))
+            # Asked again (by hand or by the beat), it publishes once; asked once more, or
+            # by the beat's job, nothing changes.
+            first = publish_notice.apply_async((cast.election_a.pk, "N3")).get(
+                timeout=RESULT_TIMEOUT
+            )
+            again = publish_notice.apply_async((cast.election_a.pk, "N3")).get(
+                timeout=RESULT_TIMEOUT
+            )
+            publish_due_notices.apply_async().get(timeout=RESULT_TIMEOUT)
+        assert first is not None and again is None
+        assert Notice.objects.filter(election=cast.election_a, kind="N3").count() == 1
+    finally:
+        _stop_worker(worker)
+        _clean_queue(queue)

@@ -140,11 +140,27 @@ def publish(
         if Notice.objects.filter(election=locked, kind=code).exists():
             return None
         data = build(locked, code)
+        _pause_for_tests()
         notice = _record(locked, kind, data, actor=actor, today=today, due_on=due_on)
         from elections.models import NoticeFailure
 
         NoticeFailure.objects.filter(election=locked, kind=code).delete()
         return notice
+
+
+def _pause_for_tests() -> None:
+    """Test hook: HUANJIE_TEST_RENDER_PAUSE=<seconds> makes a publication wait inside its
+    transaction, so that a real-worker test can kill the worker mid-publication. Ignored
+    outside HUANJIE_ENV=test."""
+    import os
+    import time
+
+    from django.conf import settings
+
+    if settings.TESTING:
+        pause = float(os.environ.get("HUANJIE_TEST_RENDER_PAUSE") or 0)
+        if pause > 0:
+            time.sleep(pause)
 
 
 def _record(
