@@ -22,7 +22,7 @@ AUDIT_LABELS = {
     "candidates.print.ballots": "打印选票样张",
     "candidates.print.tally_forms": "打印计票表",
 }
-BLANK_ROWS = 20
+BLANK_ROWS = 12  # one A4 page per form with its totals and signatures
 
 
 def _term(election: CommunityElection) -> str:
