@@ -16,7 +16,9 @@ box tree of every page lives at once. A notice whose tables hold more than
 - The sheets are cut into chunks of `CHUNK_PAGES`; each chunk's HTML is rendered by
   Django's templates in this process and handed as a plain string to `render_chunk`,
   which runs only WeasyPrint in a worker of a `ProcessPoolExecutor` (spawn context:
-  no inherited database connections or threads, no Django set-up in the worker).
+  no inherited database connections or threads, no Django set-up in the worker). A
+  daemonic process (a Celery prefork worker) may not start processes: there the chunks
+  are rendered one after the other in-process — bounded memory, no speed-up.
 - Each chunk must come back with exactly its number of sheets (else the model was
   wrong for this text and the whole is laid out again with less on each sheet), and the
   chunks are merged with pypdf.
@@ -214,7 +216,9 @@ def render_long_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]
         parts = chunks(pages)
         htmls = [render_to_string(paged, {**context, "font_css": css, "pages": p}) for p in parts]
         n = workers(len(parts))
-        if n == 1:
+        if n == 1 or multiprocessing.current_process().daemon:
+            # One chunk, or a daemonic process (a Celery prefork worker), which may not
+            # start processes: the chunks one after the other here, in bounded memory.
             results = [render_chunk(html, base_url) for html in htmls]
         else:
             spawn = multiprocessing.get_context("spawn")

@@ -183,3 +183,21 @@ def test_a_chunk_that_overflows_its_sheets_is_laid_out_again(
     _pdf, pages = render_pdf("notices/notice.html", long_context(600, GROUPS[:1]))
     assert scales[:2] == [1.0, 0.9]
     assert pages == len(real(long_context(600, GROUPS[:1]), scale=0.9))
+
+
+def _render_in_a_daemon(rows: int) -> tuple[bool, int, int]:
+    import multiprocessing
+
+    context = long_context(rows, GROUPS[:1])
+    _pdf, pages = render_pdf("notices/notice.html", context)
+    return multiprocessing.current_process().daemon, pages, len(longlist.paginate(context))
+
+
+def test_a_celery_prefork_worker_renders_the_chunks_itself() -> None:
+    """Celery's prefork children are daemonic and may not start processes: there the
+    chunks are rendered in-process instead of failing."""
+    import billiard
+
+    with billiard.Pool(1) as pool:
+        daemon, pages, laid_out = pool.apply(_render_in_a_daemon, (600,))
+    assert daemon and pages == laid_out > 20
