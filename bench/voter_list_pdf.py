@@ -83,7 +83,9 @@ def context(rows: int, seed: int = SEED) -> dict[str, Any]:
     rng = Random(seed)
     people = []
     for _ in range(rows):
-        name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+        name = rng.choice(_SURNAMES) + "".join(
+            rng.choice(_GIVEN) for _ in range(rng.choice((1, 2)))
+        )
         people.append((rng.randrange(GROUPS), name, rng.choice("男女")))
     people.sort(key=lambda p: p[0])
     extra: dict[str, list[str]] = {}
@@ -167,8 +169,9 @@ def phase(name: str, rows: int, out: Path) -> dict[str, Any]:
     }
     if name == "chunked":
         sheets = longlist.paginate(ctx)
-        result["chunks"] = len(longlist.chunks(sheets))
-        result["workers"] = longlist.workers(result["chunks"])
+        n_chunks = len(longlist.chunks(sheets))
+        result["chunks"] = n_chunks
+        result["workers"] = longlist.workers(n_chunks)
     return result
 
 
