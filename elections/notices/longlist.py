@@ -41,16 +41,19 @@ MAX_WORKERS = 4
 PAGED_TEMPLATES = {"notices/notice.html": "notices/notice_paged.html"}
 
 # -- the height model (CSS px at 96 dpi) of templates/notices/_notice_style.html -------------
-# A4 with margins 25 mm / 22 mm: 1122.5 - 94.5 - 83.1 = 944.9 px of content, less the
-# body's 8 px margin and a little slack.
-_CONTENT_HEIGHT = 944.9 - 8 - 12
+# A4 with margins 25 mm / 22 mm: 1122.5 - 94.5 - 83.1 = 944.9 px of content, less a
+# little slack; the body's 8 px margin counts on the first sheet only.
+_CONTENT_HEIGHT = 944.9 - 10
+_BODY_MARGIN = 8.0
 _CONTENT_WIDTH = 627.4 - 16  # 166 mm less the body's margins
 _HEAD = 196.0  # issuer head + h1 + number, one line each
 _ISSUER_LINE = 51.3  # 22 pt x 1.75
 _HEADING_LINE = 46.7  # 20 pt x 1.75
 _BODY_LINE = 28.0  # 12 pt x 1.75
 _PARAGRAPH_GAP = 7.6  # 2 mm
-_TABLE_GAP = 11.4 + 18.9  # 3 mm above, 5 mm below
+_TABLE_TOP = 11.4  # 3 mm above a table
+_TABLE_BOTTOM = 18.9  # 5 mm below it, unless it ends the sheet
+_CELL_PADDING = 16.0  # 2 mm either side and the rules
 _CAPTION = 28.3
 _ROW = 32.9  # one line of 10.5 pt x 1.75 + 2 mm padding + rules
 _ROW_LINE = 24.5
@@ -76,6 +79,7 @@ class Block:
     caption: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)  # per cent of the table's width
 
 
 @dataclass
@@ -122,10 +126,29 @@ def _tail_height(context: dict[str, Any]) -> float:
     return height + _META_GAP + _lines(meta, 12.7, _CONTENT_WIDTH) * _META_LINE
 
 
-def _row_height(row: Sequence[str], columns: int) -> float:
-    """A row's height; a cell wider than an even share of the table counts as wrapping."""
-    share = _CONTENT_WIDTH / max(1, columns) - 16  # less the cell's padding
-    lines = max((_lines(str(c), 14.0, share) for c in row), default=1)
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Per-cent widths as the automatic table layout shares the width out (in proportion
+    to each column's widest content), but from the whole table: every sheet's part of
+    it gets the same columns, and WeasyPrint can lay the parts out with
+    `table-layout: fixed` instead of measuring every cell of every sheet."""
+    widest = [_width(str(h), 14.0) for h in header]
+    for row in rows:
+        for i, c in enumerate(row[: len(widest)]):
+            widest[i] = max(widest[i], _width(str(c), 14.0))
+    need = [w + _CELL_PADDING for w in widest]
+    total = sum(need) or 1.0
+    return [round(100 * w / total, 2) for w in need]
+
+
+def _row_height(row: Sequence[str], widths: Sequence[float]) -> float:
+    """A row's height: a cell wider than its column wraps."""
+    lines = max(
+        (
+            _lines(str(c), 14.0, max(14.0, _CONTENT_WIDTH * w / 100 - _CELL_PADDING))
+            for c, w in zip(row, widths, strict=False)
+        ),
+        default=1,
+    )
     return _ROW + (lines - 1) * _ROW_LINE
 
 
@@ -134,39 +157,46 @@ def paginate(context: dict[str, Any], *, scale: float = 1.0) -> list[Page]:
     data = context["data"]
     capacity = _CONTENT_HEIGHT * scale
     pages = [Page(1, first=True)]
-    used = _head_height(context)
+    used = _BODY_MARGIN + _head_height(context)
 
     def new_page() -> None:
         nonlocal used
         pages.append(Page(len(pages) + 1))
         used = 0.0
 
+    def gap() -> float:
+        """Above a table: its top margin and the bottom one of a table before it."""
+        return _TABLE_TOP + (_TABLE_BOTTOM if pages[-1].blocks else 0.0)
+
     for caption, header, rows in data.tables:
         block: Block | None = None
         started = False  # rows of this table already on an earlier sheet
+        widths = column_widths(header, rows)
         for row in rows:
-            height = _row_height(row, len(header))
+            height = _row_height(row, widths)
             if block is not None and used + height > capacity:
                 new_page()
                 block = None
             if block is None:
                 label = f"{caption}（续）" if started else caption
-                opening = _TABLE_GAP + (_CAPTION if label else 0) + _ROW
+                opening = gap() + (_CAPTION if label else 0) + _ROW
                 if used + opening + height > capacity and used > 0.0:
                     new_page()
-                block = Block(label, list(header))
+                    opening = gap() + (_CAPTION if label else 0) + _ROW
+                block = Block(label, list(header), widths=widths)
                 pages[-1].blocks.append(block)
                 used += opening
             block.rows.append([str(c) for c in row])
             used += height
             started = True
         if not rows:
-            opening = _TABLE_GAP + (_CAPTION if caption else 0) + _ROW
+            opening = gap() + (_CAPTION if caption else 0) + _ROW
             if used + opening > capacity:
                 new_page()
-            pages[-1].blocks.append(Block(caption, list(header)))
+                opening = gap() + (_CAPTION if caption else 0) + _ROW
+            pages[-1].blocks.append(Block(caption, list(header), widths=widths))
             used += opening
-    if used + _tail_height(context) > capacity:
+    if used + (_TABLE_BOTTOM if pages[-1].blocks else 0.0) + _tail_height(context) > capacity:
         new_page()
     pages[-1].last = True
     for page in pages:
