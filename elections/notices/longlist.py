@@ -244,17 +244,22 @@ def render_long_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]
     for scale in (1.0, 0.9, 0.75):
         pages = paginate(context, scale=scale)
         parts = chunks(pages)
-        htmls = [render_to_string(paged, {**context, "font_css": css, "pages": p}) for p in parts]
+
+        def html(part: list[Page]) -> str:
+            return render_to_string(paged, {**context, "font_css": css, "pages": part})
+
         n = workers(len(parts))
         if n == 1 or multiprocessing.current_process().daemon:
             # One chunk, or a daemonic process (a Celery prefork worker), which may not
             # start processes: the chunks one after the other here, in bounded memory.
-            results = [render_chunk(html, base_url) for html in htmls]
+            results = [render_chunk(html(part), base_url) for part in parts]
         else:
             spawn = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=spawn) as pool:
-                results = list(pool.map(render_chunk, htmls, [base_url] * len(htmls)))
-        del htmls
+                # Each chunk is handed over as soon as its HTML is made: the workers
+                # start up and render while the rest is being made.
+                futures = [pool.submit(render_chunk, html(part), base_url) for part in parts]
+                results = [future.result() for future in futures]
         wrong = [
             (i, len(p), got) for i, (p, (_pdf, got)) in enumerate(zip(parts, results, strict=True))
         ]

@@ -201,3 +201,31 @@ def test_a_celery_prefork_worker_renders_the_chunks_itself() -> None:
     with billiard.Pool(1) as pool:
         daemon, pages, laid_out = pool.apply(_render_in_a_daemon, (600,))
     assert daemon and pages == laid_out > 20
+
+
+def test_names_that_wrap_keep_the_sheets_as_laid_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A long name wraps in its cell: the height model counts its lines, so no sheet
+    overflows (no second layout) and every footer stays right."""
+    context = long_context(600, GROUPS[:1])
+    rows = context["data"].tables[0][2]
+    for i in range(0, len(rows), 9):
+        rows[i][1] += (
+            "（户籍不在本社区、居住满一年以上、本人申请参加选举并经居民选举委员会同意）"
+            * (1 + i % 2)
+        )
+    real = longlist.paginate
+    scales: list[float] = []
+
+    def spy(context: dict[str, Any], *, scale: float = 1.0) -> list[longlist.Page]:
+        scales.append(scale)
+        return real(context, scale=scale)
+
+    monkeypatch.setattr(longlist, "paginate", spy)
+    pdf, pages = render_pdf("notices/notice.html", context)
+    assert scales == [1.0]
+    path = tmp_path / "wrap.pdf"
+    path.write_bytes(pdf)
+    for i, text in enumerate(page_texts(path, pages), start=1):
+        assert re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) == [(str(i), str(pages))]
