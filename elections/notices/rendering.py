@@ -39,7 +39,18 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
-    """The PDF bytes and its page count."""
+    """The PDF bytes and its page count. A notice with long tables (more than
+    `longlist.LONG_LIST_ROWS` rows) is pre-paginated and rendered in chunks in parallel
+    processes (`elections.notices.longlist`); the rest as one document."""
+    from elections.notices import longlist
+
+    if longlist.is_long(template, context):
+        return longlist.render_long_pdf(template, context)
+    return render_single_pdf(template, context)
+
+
+def render_single_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
+    """One WeasyPrint document, whatever its length."""
     from weasyprint import HTML
 
     html = render_html(template, context)
