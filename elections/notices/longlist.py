@@ -235,7 +235,7 @@ def render_long_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]
     from django.template.loader import render_to_string
     from pypdf import PdfReader, PdfWriter
 
-    from elections.notices.rendering import font_css
+    from elections.notices.fonts import font_css
 
     paged = PAGED_TEMPLATES[template]
     base_url = str(settings.BASE_DIR)

@@ -6,7 +6,6 @@ fallback for rare characters. WeasyPrint's per-page INFO logging is quieted here
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -15,23 +14,10 @@ from django.template.loader import render_to_string
 for _name in ("weasyprint", "fontTools", "fontTools.subset", "fontTools.ttLib"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+# The shipped fonts' @font-face rules (their own module: longlist.py needs them too).
+from elections.notices.fonts import FONT_DIR, font_css  # noqa: E402
 
-
-def font_css() -> str:
-    """@font-face rules pointing at the shipped files (absolute file URLs: the output
-    never depends on the host's fonts, except for the rare-character fallback)."""
-    faces = [
-        ("Huanjie Serif", "NotoSerifSC-Regular.ttf", 400),
-        ("Huanjie Serif", "NotoSerifSC-Bold.ttf", 700),
-        ("Huanjie Sans", "NotoSansSC-Regular.ttf", 400),
-        ("Huanjie Sans", "NotoSansSC-Bold.ttf", 700),
-    ]
-    return "\n".join(
-        f'@font-face {{ font-family: "{family}"; src: url("{(FONT_DIR / file).as_uri()}") '
-        f'format("truetype"); font-weight: {weight}; }}'
-        for family, file, weight in faces
-    )
+__all__ = ["FONT_DIR", "font_css", "render_html", "render_pdf", "render_single_pdf"]
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:
