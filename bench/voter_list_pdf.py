@@ -1,7 +1,7 @@
 """Benchmark: the voter list notice (N3) of a big community, chunked, against one
 WeasyPrint document of the same rows.
 
-    .venv/bin/python bench/voter_list_pdf.py --rows 20000   # ~2.5 min on 2 cores
+    .venv/bin/python bench/voter_list_pdf.py --rows 20000   # ~1.5 min on 2 cores
     .venv/bin/python bench/voter_list_pdf.py --rows 2000    # a quick look
 
 (a) the real path — `elections.notices.rendering.render_pdf` of the N3 notice, which for

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 
 @shared_task(name="elections.tasks.ping")
@@ -32,15 +33,35 @@ def publish_due_notices() -> int:
     return len(publish_due().published)
 
 
-@shared_task(name="elections.tasks.publish_notice")
-def publish_notice(election_id: int, kind: str) -> int | None:
+@shared_task(
+    name="elections.tasks.publish_notice",
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=True,
+)
+def publish_notice(election_id: int, kind: str, actor_id: int | None = None) -> int | None:
     """Publish one notice (by ids, sent after the commit that asks for it). Returns the
-    notice's id, or None when it was already published (safe to run twice)."""
+    notice's id, or None when it was already published or could not be (safe to run
+    twice). A lost database connection is retried (three times, backing off); any other
+    failure is recorded for the notices page, with its error and a retry button."""
+    from django.contrib.auth import get_user_model
+
     from elections.models import CommunityElection
-    from elections.notices.publishing import publish
+    from elections.notices.publishing import NoticeError, publish, record_failure
+    from elections.notices.registry import NotReady, PersonalDataError
 
     election = CommunityElection.objects.get(pk=election_id)
-    notice = publish(election, kind, actor=None)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        notice = publish(election, kind, actor=actor)
+    except (OperationalError, InterfaceError):
+        raise
+    except (NotReady, PersonalDataError, NoticeError) as exc:
+        record_failure(election, kind, f"没有发布：{exc}")
+        return None
+    except Exception as exc:
+        record_failure(election, kind, f"{type(exc).__name__}: {exc}")
+        return None
     return notice.pk if notice else None
 
 

@@ -490,6 +490,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 Decision.objects.filter(candidate=candidate).select_related("decided_by")
             ),
             "officer": officer,
+            "can_persuade": officer and candidate.status in cases.PERSUADABLE,
             "decider": decider,
             "channels": TipChannel.choices,
             "outcomes": [(v, label) for v, label in TipOutcome.choices if v != TipOutcome.OPEN],

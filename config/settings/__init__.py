@@ -181,6 +181,21 @@ STORAGES = {
 REDIS_URL = env.optional("REDIS_URL")
 if PRODUCTION and not REDIS_URL:
     env.str("REDIS_URL")  # raises: production needs the broker
+# The cache holds only short-lived shared state (a long notice's render progress):
+# Redis when there is one, so a worker's progress shows on the web pages; else
+# per-process memory (the embedded default renders in-process anyway). Keys are
+# prefixed by the database's name, so two installations on one Redis never mix.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"huanjie:{DATABASES['default']['NAME']}",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Tests run tasks in-process too (STYLE.md habit 9), even with a broker configured; the

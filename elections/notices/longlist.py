@@ -7,18 +7,21 @@ box tree of every page lives at once. A notice whose tables hold more than
 - `paginate` lays the rows out on A4 sheets by a height model of the notice's
   stylesheet (`templates/notices/_notice_style.html`, CSS px): the first sheet carries
   the 公文 head and the body with fewer rows, each continuation sheet repeats the
-  table's caption with "（续）" and its header, the last one carries the footnotes, the
+  table's header and, as its running head in the top margin, the table's caption with
+  "（续）"; the last one carries the footnotes, the
   issuer and date and the legal basis. The model errs on the short side (a row whose
   text may wrap counts as two lines).
 - The page numbers "第 x 页 共 y 页" are computed here and written into each sheet's
   HTML (`string-set`, shown by `@page @bottom-center`), not CSS counters, since every
   chunk is a document of its own.
 - The sheets are cut into chunks of `CHUNK_PAGES`; each chunk's HTML is rendered by
-  Django's templates in this process and handed as a plain string to `render_chunk`,
-  which runs only WeasyPrint in a worker of a `ProcessPoolExecutor` (spawn context:
-  no inherited database connections or threads, no Django set-up in the worker). A
-  daemonic process (a Celery prefork worker) may not start processes: there the chunks
-  are rendered one after the other in-process — bounded memory, no speed-up.
+  Django's templates in this process and handed as a plain string to a worker
+  subprocess (`chunk_worker.py`, WeasyPrint only: no inherited database connections or
+  threads, no Django set-up). Plain subprocesses rather than a multiprocessing pool, so
+  that a daemonic process — a Celery prefork worker — renders in parallel too.
+- The fonts are cut down to the notice's characters once, here, so that WeasyPrint's
+  own per-document font subsetting (slow with fontTools) costs each chunk next to
+  nothing.
 - Each chunk must come back with exactly its number of sheets (else the model was
   wrong for this text and the whole is laid out again with less on each sheet), and the
   chunks are merged with pypdf.
@@ -28,12 +31,17 @@ from __future__ import annotations
 
 import io
 import math
-import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 LONG_LIST_ROWS = 400
 CHUNK_PAGES = 50
@@ -74,12 +82,15 @@ def _lines(text: str, size_px: float, width: float, indent: float = 0.0) -> int:
 
 @dataclass
 class Block:
-    """A table's part on one sheet: the caption (with "（续）" when it continues)."""
+    """A table's part on one sheet: the caption (with "（续）" when it continues from
+    an earlier sheet; then it is the sheet's running head, in the top margin, instead
+    of a caption above the header row)."""
 
     caption: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)  # per cent of the table's width
+    continued: bool = False
 
 
 @dataclass
@@ -93,6 +104,13 @@ class Page:
     @property
     def label(self) -> str:
         return f"第 {self.number} 页 共 {self.total} 页"
+
+    @property
+    def running(self) -> str:
+        """The running head: the group a sheet continues ("第三居民小组（续）"), escaped
+        for the CSS string it is written into."""
+        text = self.blocks[0].caption if self.blocks and self.blocks[0].continued else ""
+        return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def total_rows(data: Any) -> int:
@@ -178,12 +196,13 @@ def paginate(context: dict[str, Any], *, scale: float = 1.0) -> list[Page]:
                 new_page()
                 block = None
             if block is None:
+                # A continued table's caption is the sheet's running head (top margin).
                 label = f"{caption}（续）" if started else caption
-                opening = gap() + (_CAPTION if label else 0) + _ROW
+                opening = gap() + (_CAPTION if label and not started else 0) + _ROW
                 if used + opening + height > capacity and used > 0.0:
                     new_page()
-                    opening = gap() + (_CAPTION if label else 0) + _ROW
-                block = Block(label, list(header), widths=widths)
+                    opening = gap() + (_CAPTION if label and not started else 0) + _ROW
+                block = Block(label, list(header), widths=widths, continued=started)
                 pages[-1].blocks.append(block)
                 used += opening
             block.rows.append([str(c) for c in row])
@@ -204,19 +223,22 @@ def paginate(context: dict[str, Any], *, scale: float = 1.0) -> list[Page]:
     return pages
 
 
-def chunks(pages: list[Page], size: int = CHUNK_PAGES) -> list[list[Page]]:
-    """Even chunks of at most `size` sheets, and at least one per worker when there are
-    ten sheets or more for each (a lone short last chunk would leave a core idle)."""
+def chunks(pages: list[Page], size: int | None = None) -> list[list[Page]]:
+    """Even chunks of at most `size` (CHUNK_PAGES) sheets, and at least one per worker
+    when there are ten sheets or more for each (a lone short last chunk would leave a
+    core idle)."""
+    size = size or CHUNK_PAGES
     count = max(math.ceil(len(pages) / size), min(workers(len(pages)), len(pages) // 10), 1)
     each = math.ceil(len(pages) / count)
     return [pages[start : start + each] for start in range(0, len(pages), each)]
 
 
 def render_chunk(html: str, base_url: str) -> tuple[bytes, int]:
-    """WeasyPrint only, on plain data: what a worker process runs."""
-    from weasyprint import HTML
+    """WeasyPrint only, on plain data (a lone chunk is rendered in-process), as the
+    workers do it."""
+    from elections.notices.chunk_worker import paged_html
 
-    document = HTML(string=html, base_url=base_url).render()
+    document = paged_html()(string=html, base_url=base_url).render()
     return document.write_pdf(), len(document.pages)
 
 
@@ -224,55 +246,171 @@ class PaginationError(Exception):
     """A chunk came back with another number of sheets than laid out."""
 
 
+class ChunkError(Exception):
+    """A worker failed to render a chunk (its traceback is the message)."""
+
+
 def workers(n_chunks: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_chunks))
 
 
-def render_long_pdf(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
+WORKER_SCRIPT = Path(__file__).resolve().with_name("chunk_worker.py")
+Progress = Callable[[int, int], None]
+
+
+def _start_worker(base_url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own script, by its path, with our interpreter
+        [sys.executable, str(WORKER_SCRIPT), base_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _read(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise ChunkError("排版进程意外退出")
+    return data
+
+
+def _ask(worker: subprocess.Popen[bytes], html: str) -> tuple[bytes, int]:
+    assert worker.stdin is not None and worker.stdout is not None
+    payload = html.encode("utf-8")
+    worker.stdin.write(struct.pack(">Q", len(payload)) + payload)
+    worker.stdin.flush()
+    status = _read(worker.stdout, 1)
+    (size,) = struct.unpack(">Q", _read(worker.stdout, 8))
+    body = _read(worker.stdout, size)
+    if status != b"K":
+        raise ChunkError(body.decode("utf-8", "replace")[-2000:])
+    (pages,) = struct.unpack(">I", _read(worker.stdout, 4))
+    return body, pages
+
+
+def _render_in_workers(
+    procs: list[subprocess.Popen[bytes]],
+    htmls: list[str],
+    sizes: list[int],
+    progress: Progress | None,
+) -> list[tuple[bytes, int]]:
+    """Each worker process is fed by a thread of its own from one queue of chunks, so
+    a fast worker takes more; the results come back in the chunks' order."""
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(htmls)):
+        todo.put(i)
+    results: list[tuple[bytes, int] | None] = [None] * len(htmls)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    done = [0]
+    total = sum(sizes)
+
+    def feed(worker: subprocess.Popen[bytes]) -> None:
+        while not errors:
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[i] = _ask(worker, htmls[i])
+            except BaseException as exc:  # handed to the caller below
+                errors.append(exc)
+                return
+            with lock:
+                done[0] += sizes[i]
+                if progress is not None:
+                    progress(done[0], total)
+
+    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in procs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return [r for r in results if r is not None]
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for worker in procs:
+        try:
+            if worker.stdin is not None:
+                worker.stdin.write(struct.pack(">Q", 0))
+                worker.stdin.close()
+        except OSError:
+            pass
+    for worker in procs:
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        if worker.stdout is not None:
+            worker.stdout.close()
+
+
+def render_long_pdf(
+    template: str, context: dict[str, Any], *, progress: Progress | None = None
+) -> tuple[bytes, int]:
     """The PDF bytes and page count of a long notice, pre-paginated and rendered in
-    chunks in parallel processes; laid out again, fuller margins, if the model was off."""
+    chunks by worker processes; laid out again, fuller margins, if the model was off.
+
+    The workers are plain subprocesses (`chunk_worker.py`), started first so that they
+    load WeasyPrint while this process makes the chunks' HTML; the fonts are cut down to
+    the notice's characters once, here (`fonts.subset_font_css`), instead of being
+    subset by WeasyPrint in every chunk. `progress(sheets done, sheets)` is called as
+    chunks come back."""
     from django.conf import settings
     from django.template.loader import render_to_string
     from pypdf import PdfReader, PdfWriter
 
-    from elections.notices.fonts import font_css
+    from elections.notices.fonts import subset_font_css
 
     paged = PAGED_TEMPLATES[template]
     base_url = str(settings.BASE_DIR)
-    css = font_css()
+    marker = "/*huanjie-fonts*/"
     error: PaginationError | None = None
-    for scale in (1.0, 0.9, 0.75):
-        pages = paginate(context, scale=scale)
-        parts = chunks(pages)
-
-        def html(part: list[Page]) -> str:
-            return render_to_string(paged, {**context, "font_css": css, "pages": part})
-
-        n = workers(len(parts))
-        if n == 1 or multiprocessing.current_process().daemon:
-            # One chunk, or a daemonic process (a Celery prefork worker), which may not
-            # start processes: the chunks one after the other here, in bounded memory.
-            results = [render_chunk(html(part), base_url) for part in parts]
-        else:
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=n, mp_context=spawn) as pool:
-                # Each chunk is handed over as soon as its HTML is made: the workers
-                # start up and render while the rest is being made.
-                futures = [pool.submit(render_chunk, html(part), base_url) for part in parts]
-                results = [future.result() for future in futures]
-        wrong = [
-            (i, len(p), got) for i, (p, (_pdf, got)) in enumerate(zip(parts, results, strict=True))
-        ]
-        wrong = [w for w in wrong if w[1] != w[2]]
-        if wrong:
-            error = PaginationError(f"chunks (index, laid out, rendered): {wrong[:5]}")
-            continue
-        writer = PdfWriter()
-        for pdf, _got in results:
-            writer.append(PdfReader(io.BytesIO(pdf)))
-        writer.add_metadata({"/Title": str(context.get("heading", ""))})
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue(), len(pages)
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory(prefix="huanjie-fonts-") as tmp:
+        try:
+            for scale in (1.0, 0.9, 0.75):
+                pages = paginate(context, scale=scale)
+                parts = chunks(pages)
+                n = workers(len(parts)) if len(parts) > 1 else 0
+                while len(procs) < n:
+                    procs.append(_start_worker(base_url))
+                htmls: list[str] = [
+                    render_to_string(paged, {**context, "font_css": marker, "pages": part})
+                    for part in parts
+                ]
+                chars: set[str] = set()
+                for html in htmls:
+                    chars.update(html)
+                css = subset_font_css("".join(chars), Path(tmp))
+                htmls = [str(html).replace(marker, css, 1) for html in htmls]
+                sizes = [len(part) for part in parts]
+                if n == 0:
+                    results = [render_chunk(htmls[0], base_url)]
+                    if progress is not None:
+                        progress(len(pages), len(pages))
+                else:
+                    results = _render_in_workers(procs[:n], htmls, sizes, progress)
+                wrong = [
+                    (i, laid_out, got)
+                    for i, (laid_out, (_pdf, got)) in enumerate(zip(sizes, results, strict=True))
+                    if laid_out != got
+                ]
+                if wrong:
+                    error = PaginationError(f"chunks (index, laid out, rendered): {wrong[:5]}")
+                    continue
+                writer = PdfWriter()
+                for pdf, _got in results:
+                    writer.append(PdfReader(io.BytesIO(pdf)))
+                writer.add_metadata({"/Title": str(context.get("heading", ""))})
+                out = io.BytesIO()
+                writer.write(out)
+                return out.getvalue(), len(pages)
+        finally:
+            _stop(procs)
     assert error is not None
     raise error

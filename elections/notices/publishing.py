@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from elections import audit
 from elections.models import CommunityElection, Milestone, Notice
+from elections.notices import progress
 from elections.notices.registry import (
     NoticeData,
     NoticeKind,
@@ -131,21 +132,25 @@ def publish(
     """Publish `code` for `election` once: None when it is already published."""
     kind = _kind(code)
     today = today or timezone.localdate()
-    with transaction.atomic():
-        locked = (
-            CommunityElection.objects.select_for_update()
-            .select_related("community__street", "cycle__rule_profile")
-            .get(pk=election.pk)
-        )
-        if Notice.objects.filter(election=locked, kind=code).exists():
-            return None
-        data = build(locked, code)
-        _pause_for_tests()
-        notice = _record(locked, kind, data, actor=actor, today=today, due_on=due_on)
-        from elections.models import NoticeFailure
+    try:
+        with transaction.atomic():
+            locked = (
+                CommunityElection.objects.select_for_update()
+                .select_related("community__street", "cycle__rule_profile")
+                .get(pk=election.pk)
+            )
+            if Notice.objects.filter(election=locked, kind=code).exists():
+                return None
+            progress.report(locked.pk, code, 0, 0)
+            data = build(locked, code)
+            _pause_for_tests()
+            notice = _record(locked, kind, data, actor=actor, today=today, due_on=due_on)
+            from elections.models import NoticeFailure
 
-        NoticeFailure.objects.filter(election=locked, kind=code).delete()
-        return notice
+            NoticeFailure.objects.filter(election=locked, kind=code).delete()
+            return notice
+    finally:
+        progress.clear(election.pk, code)
 
 
 def _pause_for_tests() -> None:
@@ -181,6 +186,7 @@ def _record(
         _context(
             kind, election, data, number=number, issued_on=today, replaces=replaces, reason=reason
         ),
+        progress=lambda done, total: progress.report(election.pk, kind.code, done, total),
     )
     digest = hashlib.sha256(pdf).hexdigest()
     notice = Notice(
@@ -239,17 +245,21 @@ def correct(notice: Notice, *, reason: str, actor: Any, today: dt.date | None = 
         current = Notice.objects.get(pk=notice.pk)
         if Notice.objects.filter(replaces=current).exists():
             raise NoticeError("这份公告已经更正过，请更正最新的版本")
-        data = build(locked, notice.kind)
-        return _record(
-            locked,
-            kind,
-            data,
-            actor=actor,
-            today=today,
-            due_on=None,
-            replaces=current,
-            reason=reason,
-        )
+        try:
+            progress.report(locked.pk, notice.kind, 0, 0)
+            data = build(locked, notice.kind)
+            return _record(
+                locked,
+                kind,
+                data,
+                actor=actor,
+                today=today,
+                due_on=None,
+                replaces=current,
+                reason=reason,
+            )
+        finally:
+            progress.clear(locked.pk, notice.kind)
 
 
 @dataclass
@@ -315,6 +325,21 @@ AUDIT_LABELS = {**AUDIT_LABELS, **POSTING_AUDIT}
 MAX_PHOTO = 10 * 1024 * 1024
 
 
+def _is_image(upload: Any) -> bool:
+    """A JPEG, PNG, GIF or WebP that Pillow can read (the file is rewound after)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            ok = image.format in {"JPEG", "PNG", "GIF", "WEBP", "MPO"}
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        ok = False
+    finally:
+        upload.seek(0)
+    return ok
+
+
 def record_posting(
     notice: Notice,
     *,
@@ -344,6 +369,8 @@ def record_posting(
         errors["place"] = "请填写张贴地点"
     if photo is not None and getattr(photo, "size", 0) > MAX_PHOTO:
         errors["photo"] = "照片不能超过 10 MB"
+    elif photo is not None and not _is_image(photo):
+        errors["photo"] = "照片不是能识别的图片，请上传 JPG 或 PNG 格式的照片"
     if errors:
         raise NoticeError("；".join(errors.values()))
     assert posted_on is not None

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from elections import access
 from elections.models import Notice, NoticeFailure
+from elections.notices import progress
 from elections.notices.publishing import (
     NoticeError,
     correct,
@@ -48,15 +51,18 @@ def notice_list(request: HttpRequest, code: str) -> HttpResponse:
         latest[n.kind] = n
     dates = public_election(election).milestones
     failures = {f.kind: f for f in NoticeFailure.objects.filter(election=election)}
+    kinds = notice_kinds()
+    rendering = progress.of(election.pk, [k.code for k in kinds if k.code not in latest])
     rows = [
         {
             "kind": kind,
             "due": dates.get(kind.milestone) if kind.milestone else None,
             "notice": latest.get(kind.code),
             "failure": failures.get(kind.code),
+            "progress": rendering.get(kind.code),
             "can_publish": _may_publish(request.user, election, kind.publisher),
         }
-        for kind in notice_kinds()
+        for kind in kinds
     ]
     return render(
         request,
@@ -65,6 +71,7 @@ def notice_list(request: HttpRequest, code: str) -> HttpResponse:
             "election": election,
             "community": election.community,
             "rows": rows,
+            "rendering": bool(rendering),
             "published": published,
             "can_post": access.can_work_in_community(request.user, election.community),
             "today": timezone.localdate(),
@@ -95,6 +102,16 @@ def notice_publish(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     spec = notice_kind(kind)
     if spec is None or not _may_publish(request.user, election, spec.publisher):
         raise Http404("没有找到")
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        # With a worker: the render (minutes for a long list) runs there; the list page
+        # shows its progress. Sent after the commit, by ids.
+        from elections.tasks import publish_notice
+
+        progress.report(election.pk, kind, 0, 0)
+        user_id = request.user.pk
+        transaction.on_commit(lambda: publish_notice.delay(election.pk, kind, actor_id=user_id))
+        messages.info(request, f"正在后台生成《{spec.title}》，完成后会出现在本页。")
+        return redirect("notices", code=code)
     try:
         notice = publish(election, kind, actor=request.user)
     except (NotReady, PersonalDataError, NoticeError) as exc:

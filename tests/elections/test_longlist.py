@@ -1,7 +1,7 @@
 """Long lists (issue 10 item 8): a notice with more than `LONG_LIST_ROWS` table rows is
 pre-paginated, rendered in chunks in parallel processes and merged. The merged PDF must
 read like the single document: the head on page 1, "第 x 页 共 y 页" on every page with
-the right numbers, the table header and the group caption "（续）" on every continuation
+the right numbers, the table header and the group "（续）" as the running head of every continuation
 page, every name once and in order, the foot and the legal basis on the last page."""
 
 from __future__ import annotations
@@ -194,8 +194,8 @@ def _render_in_a_daemon(rows: int) -> tuple[bool, int, int]:
 
 
 def test_a_celery_prefork_worker_renders_the_chunks_itself() -> None:
-    """Celery's prefork children are daemonic and may not start processes: there the
-    chunks are rendered in-process instead of failing."""
+    """Celery's prefork children are daemonic and may not start multiprocessing
+    children: the chunk workers are plain subprocesses, so a daemon renders too."""
     import billiard
 
     with billiard.Pool(1) as pool:
@@ -229,3 +229,73 @@ def test_names_that_wrap_keep_the_sheets_as_laid_out(
     path.write_bytes(pdf)
     for i, text in enumerate(page_texts(path, pages), start=1):
         assert re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) == [(str(i), str(pages))]
+
+
+def test_the_paged_template_makes_only_elements_the_trimmed_stylesheet_covers() -> None:
+    """paged_ua.css carries WeasyPrint's user-agent rules for COVERED_TAGS only: an
+    element the template starts to use must be added there first."""
+    from django.template.loader import render_to_string
+
+    from elections.notices.chunk_worker import COVERED_TAGS
+
+    context = long_context(600, GROUPS[:2])
+    replaced = type("N", (), {"issued_on": dt.date(2026, 11, 1), "number": 3, "title": "x"})
+    context.update(replaces=replaced, correction_reason="更正")
+    pages = longlist.paginate(context)
+    html = render_to_string(
+        longlist.PAGED_TEMPLATES["notices/notice.html"], {**context, "font_css": "", "pages": pages}
+    )
+    tags = set(re.findall(r"<([a-z][a-z0-9]*)", html))
+    assert tags <= COVERED_TAGS, tags - COVERED_TAGS
+    assert {"table", "caption", "thead", "td", "div", "p", "h1"} <= tags
+
+
+def test_the_trimmed_stylesheet_lays_out_the_same_as_weasyprints_own(tmp_path: Path) -> None:
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from elections.notices.chunk_worker import paged_html, weasyprint
+    from elections.notices.fonts import font_css
+
+    context = long_context(600, GROUPS[:2])
+    pages = longlist.paginate(context)[:4]
+    html = render_to_string(
+        longlist.PAGED_TEMPLATES["notices/notice.html"],
+        {**context, "font_css": font_css(), "pages": pages},
+    )
+    texts, boxes = [], []
+    for cls in (weasyprint().HTML, paged_html()):
+        assert cls is weasyprint().HTML or cls.__name__ == "PagedHTML"
+        document = cls(string=html, base_url=str(settings.BASE_DIR)).render()
+        path = tmp_path / f"{cls.__name__}.pdf"
+        path.write_bytes(document.write_pdf())
+        texts.append(page_texts(path, 4))
+        boxes.append(
+            [
+                [(round(b.position_y, 2), round(b.height, 2)) for b in page._page_box.descendants()]
+                for page in document.pages
+            ]
+        )
+    assert texts[0] == texts[1]
+    assert boxes[0] == boxes[1]
+
+
+def test_progress_is_reported_chunk_by_chunk_up_to_every_sheet() -> None:
+    calls: list[tuple[int, int]] = []
+    _pdf, pages = render_pdf(
+        "notices/notice.html", long_context(), progress=lambda d, t: calls.append((d, t))
+    )
+    assert len(calls) == len(longlist.chunks(longlist.paginate(long_context())))
+    assert [d for d, _t in calls] == sorted(d for d, _t in calls)
+    assert calls[-1] == (pages, pages) and {t for _d, t in calls} == {pages}
+
+
+def test_a_continued_group_is_the_running_head_even_with_quotes(tmp_path: Path) -> None:
+    context = long_context(600, ['第一"居民"小组\\'])
+    pdf, pages = render_pdf("notices/notice.html", context)
+    path = tmp_path / "quotes.pdf"
+    path.write_bytes(pdf)
+    texts = page_texts(path, pages)
+    assert all(t.lstrip().startswith('第一"居民"小组\\') for t in texts[1:-1])
+    continued = [bool(p.running) for p in longlist.paginate(context)]
+    assert [("（续）" in t) for t in texts] == continued and sum(continued) >= pages - 2

@@ -314,6 +314,16 @@ def test_notice_pages_against_the_cast(cast: Cast, name: str, get: int, post: in
         assert cast.client("member_b").get(f"/c/XH01/notices/{notice.pk}/pdf/").status_code == 404
 
 
+def jpeg_bytes() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
+
+
 def test_posting_starts_the_objection_clock_from_the_wall(cast: Cast) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -332,7 +342,18 @@ def test_posting_starts_the_objection_clock_from_the_wall(cast: Cast) -> None:
             actor=cast.users["member_a"],
             today=milestone.date,
         )
-    photo = SimpleUploadedFile("wall.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    fake = SimpleUploadedFile("wall.jpg", b"\xff\xd8\xff not a jpeg", content_type="image/jpeg")
+    with pytest.raises(publishing.NoticeError, match="不是能识别的图片"):
+        publishing.record_posting(
+            notice,
+            posted_on=milestone.date,
+            place="社区公示栏",
+            photo=fake,
+            actor=cast.users["member_a"],
+            today=milestone.date,
+        )
+    assert not notice.postings.exists()
+    photo = SimpleUploadedFile("wall.jpg", jpeg_bytes(), content_type="image/jpeg")
     posting = publishing.record_posting(
         notice,
         posted_on=milestone.date,
@@ -342,6 +363,7 @@ def test_posting_starts_the_objection_clock_from_the_wall(cast: Cast) -> None:
         today=milestone.date,
     )
     assert posting.photo.name.endswith(".jpg")
+    assert Path(posting.photo.path).read_bytes() == jpeg_bytes()  # rewound, stored whole
     milestone.refresh_from_db()
     assert milestone.done_on == posting.posted_on
     window = objection_window(CommunityElection.objects.get(pk=cast.election_a.pk))
@@ -378,3 +400,131 @@ def test_a_failed_render_shows_on_the_page_and_a_retry_publishes(
     client.post("/c/XH01/notices/N3/publish/")
     assert Notice.objects.filter(kind="N3").count() == 1
     assert not NoticeFailure.objects.exists()
+
+
+def test_a_long_voter_list_publishes_in_chunks_with_progress_and_no_numbers(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than LONG_LIST_ROWS voters: the real N3 goes the chunked way (worker
+    processes), reports its progress while it renders, clears it when done, and its PDF
+    holds every name and no ID or phone number."""
+    from elections.notices import longlist, progress
+
+    officer = cast.users["officer"]
+    n = longlist.LONG_LIST_ROWS + 60
+    ids, phones = [], []
+    for i in range(n):
+        ids.append(new_id(dt.date(1950 + i % 50, 1 + i % 12, 1 + i % 28), "男" if i % 2 else "女"))
+        phones.append(f"139{i:08d}")
+        register_voter(
+            cast.election_a,
+            VoterData(
+                name=f"长名单{i}",
+                id_number=ids[-1],
+                category="resident",
+                group=("第一居民小组", "第二居民小组")[i % 2],
+                phone=phones[-1],
+                address=f"新河路{i}号",
+            ),
+            actor=officer,
+        )
+    reports: list[tuple[int, int]] = []
+    real_report = progress.report
+
+    def spy(election_id: int, kind: str, done: int, total: int) -> None:
+        reports.append((done, total))
+        real_report(election_id, kind, done, total)
+        # What another process reads while it renders.
+        assert progress.of(election_id, [kind])[kind]["done"] == done
+
+    monkeypatch.setattr(progress, "report", spy)
+    monkeypatch.setattr(longlist, "CHUNK_PAGES", 5)  # several chunks of this short list
+    notice = publishing.publish(cast.election_a, "N3", actor=officer, today=TODAY)
+    assert notice is not None
+    assert reports[0] == (0, 0) and reports[-1] == (notice.pages, notice.pages)
+    dones = [d for d, _t in reports[1:]]
+    assert dones == sorted(dones) and len(dones) >= 2  # one report per chunk
+    assert progress.of(cast.election_a.pk, ["N3"]) == {}
+    out = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [PDFTOTEXT, "-layout", notice.pdf.path, "-"], capture_output=True, check=True, text=True
+    ).stdout
+    pages = [p for p in out.split("\f") if p.strip()]
+    assert len(pages) == notice.pages > 10
+    for i, page in enumerate(pages, start=1):
+        assert re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", page) == [
+            (str(i), str(notice.pages))
+        ]
+    flat = re.sub(r"\s+", "", out)
+    assert all(f"长名单{i}" in flat for i in range(n))
+    assert not any(number in flat for number in ids + phones)
+    assert not re.search(r"\d{15,18}", flat)
+
+
+def test_the_page_shows_a_render_in_progress_and_refreshes(cast: Cast) -> None:
+    from elections.notices import progress
+
+    client = cast.client("member_a")
+    page = client.get("/c/XH01/notices/").content.decode()
+    assert 'http-equiv="refresh"' not in page
+    progress.report(cast.election_a.pk, "N3", 0, 0)
+    page = client.get("/c/XH01/notices/").content.decode()
+    assert "正在整理名单和排版" in page and 'http-equiv="refresh"' in page
+    progress.report(cast.election_a.pk, "N3", 100, 772)
+    page = client.get("/c/XH01/notices/").content.decode()
+    assert "已排好 100 / 772 页" in page
+    assert "/c/XH01/notices/N3/publish/" not in page  # no second start while it runs
+    # Another community's page knows nothing of it.
+    assert "已排好" not in cast.client("member_b").get("/c/XH02/notices/").content.decode()
+    progress.clear(cast.election_a.pk, "N3")
+    assert "已排好" not in client.get("/c/XH01/notices/").content.decode()
+
+
+def test_with_a_worker_publishing_by_hand_is_queued_after_the_commit(
+    cast: Cast,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from elections import tasks
+    from elections.notices import progress
+
+    add_voters(cast.election_a, cast.users["officer"])
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        tasks.publish_notice, "delay", lambda *a, **kw: sent.append((a, kw)), raising=False
+    )
+    client = cast.client("member_a")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/c/XH01/notices/N3/publish/", follow=True)
+    assert "正在后台生成" in response.content.decode() and sent == []
+    for callback in callbacks:
+        callback()
+    member = cast.users["member_a"]
+    assert sent == [((cast.election_a.pk, "N3"), {"actor_id": member.pk})]
+    assert "N3" in progress.of(cast.election_a.pk, ["N3"])
+    assert not Notice.objects.exists()
+    # The worker's side: publishes as that user, clears the progress.
+    notice_id = tasks.publish_notice(cast.election_a.pk, "N3", actor_id=member.pk)
+    assert notice_id is not None
+    notice = Notice.objects.get(pk=notice_id)
+    assert notice.published_by == member
+    assert progress.of(cast.election_a.pk, ["N3"]) == {}
+    assert tasks.publish_notice(cast.election_a.pk, "N3") is None  # safe twice
+
+
+def test_the_task_records_a_failed_render_for_the_page(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from elections import tasks
+    from elections.models import NoticeFailure
+
+    add_voters(cast.election_a, cast.users["officer"])
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(publishing, "render_pdf", broken)
+    assert tasks.publish_notice(cast.election_a.pk, "N3") is None
+    assert "磁盘已满" in NoticeFailure.objects.get(kind="N3").error
+    assert not Notice.objects.exists()

@@ -312,6 +312,17 @@ def test_persuasion_withdraws_and_the_next_nominee_moves_up(
     assert AuditEvent.objects.filter(action="candidates.candidate.replaced").count() == 1
 
 
+def test_the_persuasion_form_shows_only_for_someone_still_on_a_list(
+    cast: Cast, setup: dict[str, Any]
+) -> None:
+    qian = setup["candidates"]["钱主"]
+    url = f"/vetting/candidates/{qian.pk}/"
+    assert "记录劝退" in cast.client("officer").get(url).content.decode()
+    assert "记录劝退" not in cast.client("org_reviewer").get(url).content.decode()
+    Candidate.objects.filter(pk=qian.pk).update(status=CandidateStatus.FORMAL)
+    assert "记录劝退" not in cast.client("officer").get(url).content.decode()
+
+
 def test_second_round_shows_what_the_first_missed(cast: Cast, setup: dict[str, Any]) -> None:
     reviewer = cast.users["dept_reviewer"]
     rounds.sign_off(req(setup, "赵主", "police"), "pass", actor=reviewer)

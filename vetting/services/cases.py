@@ -164,6 +164,11 @@ def decide(candidate: Candidate, kind: str, *, reason: str, actor: Any) -> Decis
     return decision
 
 
+# Who may still be persuaded to withdraw (劝退): a 居委会 nominee before the formal list,
+# a party 初步人选 or 预备人选. The candidate page offers the form only for these.
+PERSUADABLE = ("nominee", "initial", "pre_candidate")
+
+
 def persuade(
     candidate: Candidate,
     *,
