@@ -5,3 +5,9 @@ class BallotsConfig(AppConfig):
     name = "ballots"
     verbose_name = "投票与计票"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ballots import services
+        from elections.audit import register_action_labels
+
+        register_action_labels(services.AUDIT_LABELS)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("vetting/", include("vetting.urls")),
+    path("", include("ballots.urls")),
     path("", include("candidates.urls")),
     path("", include("elections.urls")),
 ]

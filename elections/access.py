@@ -189,6 +189,18 @@ def can_work_in_community(user: AnyUser, community: Community) -> bool:
     )
 
 
+def can_chair_community(user: AnyUser, community: Community) -> bool:
+    """The community's 选举委员会主任 (resolves double-entry differences, confirms tally
+    sheets, closes rounds) — and the street's officers, who stand in when the chair
+    cannot."""
+    scope = scope_of(user)
+    return (
+        scope.superuser
+        or community.pk in scope.chaired_communities
+        or community.street_id in scope.managed_streets
+    )
+
+
 def get_election_for_officer(user: AnyUser, code: str) -> CommunityElection:
     """The community's newest election, for the street officer of its street (404 otherwise)."""
     election = get_election_for_user(user, code)
