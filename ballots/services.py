@@ -260,8 +260,11 @@ def open_revote(parent: BallotRound, *, actor: Any, held_on: dt.date | None = No
         if result.get("next") != "revote":
             raise BallotsError("上一轮没有得票相同、需要再次投票的情况")
         labels = result["labels"]
-        tied = result["tied"]
-        people = _people(parent, tied, labels, result["votes"])
+        order = {f"c{rc.pk}": rc.order for rc in parent.candidates.all()}
+        votes = {k: int(v) for k, v in result["votes"].items()}
+        # The tied in the earlier ballot's order (write-ins after, by name).
+        tied = sorted(result["tied"], key=lambda k: (-votes[k], order.get(k, 10_000), labels[k]))
+        people = _people(parent, tied, labels, votes)
         return _create_round(
             parent.election,
             post=parent.post,
