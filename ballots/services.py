@@ -456,7 +456,7 @@ def _lock_sheet(sheet: TallySheet) -> TallySheet:
 
 
 def active_entries(sheet: TallySheet) -> dict[int, TallyEntry]:
-    return {e.slot: e for e in sheet.entries.filter(discarded=False)}
+    return {e.slot: e for e in sheet.entries.filter(discarded=False).select_related("entered_by")}
 
 
 def enter(sheet: TallySheet, numbers: Mapping[str, Any], *, actor: Any) -> TallyEntry:

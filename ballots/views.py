@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -397,10 +398,105 @@ def check_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "ballots/checks.html", {"checks": checks.CHECKS})
 
 
+def _result_rows(r: BallotRound) -> list[tuple[str, int, bool, bool]]:
+    result = r.result or {}
+    labels = result.get("labels", {})
+    return sorted(
+        (
+            (labels.get(k, k), v, k in result.get("elected", []), k in result.get("tied", []))
+            for k, v in result.get("votes", {}).items()
+        ),
+        key=lambda row: (-row[1], row[0]),
+    )
+
+
+@access.require(access.street_reader)
+def live(request: HttpRequest) -> HttpResponse:
+    """Election night for the street: every community, each round's state and how many
+    of its sheets are confirmed (reloads itself every 30 seconds)."""
+    elections = list(
+        access.visible_elections(request.user).order_by(
+            "community__street__code", "community__code", "-cycle__term"
+        )
+    )
+    by_election: dict[int, list[dict[str, Any]]] = {e.pk: [] for e in elections}
+    rounds = list(
+        BallotRound.objects.filter(election__in=elections)
+        .annotate(
+            n_sheets=Count("sheets", distinct=True),
+            n_confirmed=Count(
+                "sheets", filter=Q(sheets__status=SheetStatus.CONFIRMED), distinct=True
+            ),
+            n_different=Count(
+                "sheets", filter=Q(sheets__status=SheetStatus.DIFFERENT), distinct=True
+            ),
+        )
+        .order_by("election_id", "number")
+    )
+    for r in rounds:
+        by_election[r.election_id].append(
+            {
+                "round": r,
+                "sheets": r.n_sheets,
+                "confirmed": r.n_confirmed,
+                "different": r.n_different,
+                "next_zh": NEXT_STEPS.get((r.result or {}).get("next", ""), ""),
+            }
+        )
+    rows: list[dict[str, Any]] = [{"election": e, "rounds": by_election[e.pk]} for e in elections]
+    reported = sum(
+        1
+        for e in elections
+        if by_election[e.pk]
+        and all(x["round"].status != RoundStatus.OPEN for x in by_election[e.pk])
+    )
+    return render(
+        request,
+        "ballots/live.html",
+        {
+            "rows": rows,
+            "reported": reported,
+        },
+    )
+
+
+@access.require(access.community_worker_or_reader)
+def wall(request: HttpRequest, code: str) -> HttpResponse:
+    """The results to project on the wall: every announced round, votes for everyone."""
+    election = _election(request, code)
+    rounds = list(
+        BallotRound.objects.filter(election=election)
+        .exclude(status=RoundStatus.OPEN)
+        .order_by("number")
+    )
+    return render(
+        request,
+        "ballots/wall.html",
+        {
+            "election": election,
+            "community": election.community,
+            "rounds": [
+                {
+                    "round": r,
+                    "table": _result_rows(r),
+                    "next_zh": NEXT_STEPS.get((r.result or {}).get("next", ""), ""),
+                    "void_labels": [dict(VOID_GROUNDS)[g] for g in r.void_grounds],
+                }
+                for r in rounds
+            ],
+            "open_rounds": BallotRound.objects.filter(
+                election=election, status=RoundStatus.OPEN
+            ).count(),
+        },
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("c/<str:code>/ballots/", overview, name="overview"),
+    path("c/<str:code>/ballots/wall/", wall, name="wall"),
     path("c/<str:code>/ballots/rounds/<int:pk>/", round_detail, name="round"),
     path("c/<str:code>/ballots/sheets/<int:pk>/enter/", enter_sheet, name="enter"),
     path("c/<str:code>/ballots/sheets/<int:pk>/review/", review_sheet, name="review"),
     path("ballots/checks/", check_codes, name="checks"),
+    path("ballots/live/", live, name="live"),
 ]
