@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest e2e bench lock clean migrate seed
+.PHONY: run test install lint typecheck pytest e2e bench bench-tally lock clean migrate seed
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || \
@@ -54,6 +54,10 @@ e2e: install
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Election-day tally entry under load: 50 users against gunicorn (bench/README.md).
+bench-tally: install
+	$(BIN)/python bench/tally_load.py
 
 # Regenerate constraints.txt from a clean environment after changing pyproject.toml.
 lock:
