@@ -74,15 +74,9 @@ class BallotsError(Exception):
         self.errors = dict(errors or {})
 
 
-def _audit(actor: Any, action: str, obj: Any, election: CommunityElection, **data: Any) -> None:
-    audit.record(
-        actor,
-        action,
-        obj,
-        community_id=election.community_id,
-        street_id=election.community.street_id,
-        data=data,
-    )
+def _scope(election: CommunityElection) -> dict[str, Any]:
+    """Where an audit row belongs: the community and its street."""
+    return {"community_id": election.community_id, "street_id": election.community.street_id}
 
 
 def params_of(election: CommunityElection) -> electionlaw.RuleParams:
@@ -139,8 +133,12 @@ def add_place(
         # Rounds still being counted get a sheet for the new place.
         for r in BallotRound.objects.filter(election=election, status=RoundStatus.OPEN):
             TallySheet.objects.create(round=r, place=obj)
-        _audit(
-            actor, "ballots.place.added", obj, election, 名称=obj.name, 类型=obj.get_kind_display()
+        audit.record(
+            actor,
+            "ballots.place.added",
+            obj,
+            **_scope(election),
+            data={"名称": obj.name, "类型": obj.get_kind_display()},
         )
     return obj
 
@@ -185,15 +183,17 @@ def _create_round(
         for i, (c, name, gender, earlier) in enumerate(people, start=1)
     )
     TallySheet.objects.bulk_create(TallySheet(round=r, place=p) for p in places)
-    _audit(
+    audit.record(
         actor,
         "ballots.round.opened",
         r,
-        election,
-        轮次=r.label,
-        应选=seats,
-        候选人=[name for _c, name, _g, _e in people],
-        **({"前一轮": f"第{parent.number}轮"} if parent else {}),
+        **_scope(election),
+        data={
+            "轮次": r.label,
+            "应选": seats,
+            "候选人": [name for _c, name, _g, _e in people],
+            **({"前一轮": f"第{parent.number}轮"} if parent else {}),
+        },
     )
     return r
 
@@ -352,14 +352,12 @@ def declare_void(r: BallotRound, *, grounds: Sequence[str], note: str, actor: An
         locked.closed_by = actor if getattr(actor, "is_authenticated", False) else None
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "void_grounds", "void_note", "closed_by", "closed_at"])
-        _audit(
+        audit.record(
             actor,
             "ballots.round.voided",
             locked,
-            election,
-            轮次=locked.label,
-            情形=[VOID_LABELS[g] for g in grounds],
-            说明=note,
+            **_scope(election),
+            data={"轮次": locked.label, "情形": [VOID_LABELS[g] for g in grounds], "说明": note},
         )
     return locked
 
@@ -485,14 +483,16 @@ def enter(sheet: TallySheet, numbers: Mapping[str, Any], *, actor: Any) -> Tally
             sheet.chosen = entries[1] if same else None
         sheet.version += 1
         sheet.save(update_fields=["status", "chosen", "version"])
-        _audit(
+        audit.record(
             actor,
             "ballots.entry.saved",
             entry,
-            sheet.round.election,
-            计票单=f"{sheet.round.label} {sheet.place.name}",
-            第几次=slot,
-            **({"结果": sheet.get_status_display()} if len(entries) == 2 else {}),
+            **_scope(sheet.round.election),
+            data={
+                "计票单": f"{sheet.round.label} {sheet.place.name}",
+                "第几次": slot,
+                **({"结果": sheet.get_status_display()} if len(entries) == 2 else {}),
+            },
         )
     return entry
 
@@ -519,13 +519,12 @@ def keep_entry(sheet: TallySheet, slot: int, *, actor: Any, version: int | None 
         sheet.status, sheet.chosen = SheetStatus.MATCHED, entries[slot]
         sheet.version += 1
         sheet.save(update_fields=["status", "chosen", "version"])
-        _audit(
+        audit.record(
             actor,
             "ballots.entry.kept",
             sheet,
-            sheet.round.election,
-            计票单=f"{sheet.round.label} {sheet.place.name}",
-            保留=f"第{slot}次录入",
+            **_scope(sheet.round.election),
+            data={"计票单": f"{sheet.round.label} {sheet.place.name}", "保留": f"第{slot}次录入"},
         )
 
 
@@ -553,14 +552,16 @@ def send_back(
         sheet.status, sheet.chosen = SheetStatus.ENTERING, None
         sheet.version += 1
         sheet.save(update_fields=["status", "chosen", "version"])
-        _audit(
+        audit.record(
             actor,
             "ballots.entry.sent_back",
             sheet,
-            sheet.round.election,
-            计票单=f"{sheet.round.label} {sheet.place.name}",
-            退回=f"第{slot}次录入",
-            理由=reason,
+            **_scope(sheet.round.election),
+            data={
+                "计票单": f"{sheet.round.label} {sheet.place.name}",
+                "退回": f"第{slot}次录入",
+                "理由": reason,
+            },
         )
 
 
@@ -599,13 +600,12 @@ def confirm(
         sheet.save(
             update_fields=["explanations", "status", "confirmed_by", "confirmed_at", "version"]
         )
-        _audit(
+        audit.record(
             actor,
             "ballots.sheet.confirmed",
             sheet,
-            sheet.round.election,
-            计票单=f"{sheet.round.label} {sheet.place.name}",
-            说明=sheet.explanations,
+            **_scope(sheet.round.election),
+            data={"计票单": f"{sheet.round.label} {sheet.place.name}", "说明": sheet.explanations},
         )
     return sheet
 
@@ -742,15 +742,17 @@ def close_round(r: BallotRound, *, actor: Any) -> BallotRound:
         locked.closed_at = timezone.now()
         locked.save(update_fields=["result", "status", "closed_by", "closed_at"])
         labels = result["labels"]
-        _audit(
+        audit.record(
             actor,
             "ballots.round.closed",
             locked,
-            election,
-            轮次=locked.label,
-            当选=[labels[k] for k in result["elected"]],
-            得票相同=[labels[k] for k in result["tied"]],
-            缺额=result["shortfall"],
-            下一步=NEXT_STEPS[result["next"]],
+            **_scope(election),
+            data={
+                "轮次": locked.label,
+                "当选": [labels[k] for k in result["elected"]],
+                "得票相同": [labels[k] for k in result["tied"]],
+                "缺额": result["shortfall"],
+                "下一步": NEXT_STEPS[result["next"]],
+            },
         )
     return locked

@@ -208,19 +208,18 @@ def test_a_compatibility_ideograph_reads_as_its_unified_character() -> None:
 
 def test_the_module_loads_the_table_lazily_and_without_django() -> None:
     code = (
-        "import sys, time; import candidates.ordering as o; "
+        "import sys; import candidates.ordering as o; "
         "assert o._table.cache_info().currsize == 0; "
-        "t = time.perf_counter(); o.stroke_sort(['王', '丁']); "
-        "print(time.perf_counter() - t); "
+        "o.stroke_sort(['王', '丁']); "
+        "assert o._table.cache_info().currsize == 1; "
         "assert 'django' not in sys.modules, 'ordering imports Django'"
     )
     done = subprocess.run(  # noqa: S603 — our own interpreter
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
+    # The first sort reads and parses the table (its speed is a benchmark's business,
+    # not a test's: a timed assertion failed on a busy machine).
     assert done.returncode == 0, done.stderr
-    # The first sort reads and parses the table: well under a second even on a busy
-    # CI machine (about 10 ms on an idle one).
-    assert float(done.stdout) < 1.0
 
 
 def test_the_table_and_its_licences_ship_beside_the_module() -> None:
