@@ -15,6 +15,7 @@ from elections.models import AuditEvent
 from elections.registration.models import Voter
 from tests.ballots.helpers import Day, day
 from tests.candidates.committee_slate_helpers import voters
+from tests.candidates.test_slate_pages import ROLES, _check, client_for
 from tests.conftest import Cast
 
 EARLY = dt.date(2027, 1, 10)  # well before the election day of 2027-01-28
@@ -153,3 +154,49 @@ def test_n10_to_n12_carry_names_and_no_id_number(d: Day, roll: dict[str, Voter])
     for text in texts.values():
         assert not any(v.id_masked in text for v in roll.values())
         assert not any(n in text for n in numbers if n)
+
+
+READERS = {"officer", "supervisor", "org_reviewer", "member_a", "chair_a"}
+EDITORS = {"officer", "member_a", "chair_a"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_proxy_pages_answer_each_role(d: Day, roll: dict[str, Voter], role: str) -> None:
+    p = _add(d, roll["委托0"], roll["代投人"])
+    client = client_for(d.cast, role)
+    for url, allowed in {
+        "/c/XH01/ballots/proxies/": READERS,
+        f"/c/XH01/ballots/proxies/{p.pk}/form/": READERS,
+        f"/c/XH02/ballots/proxies/{p.pk}/form/": set(),
+    }.items():
+        response = client.get(url)
+        _check(response, role, allowed, url)
+        if role in allowed:
+            assert response.status_code == 200
+            assert roll["委托0"].id_masked not in response.content.decode()
+    before = Proxy.objects.count()
+    response = client.post(
+        "/c/XH01/ballots/proxies/",
+        {"action": "add", "principal": "委托1", "holder": "代投人", "relation": "sibling"},
+    )
+    _check(response, role, EDITORS, "post")
+    assert Proxy.objects.count() == before + (1 if role in EDITORS else 0)
+
+
+def test_the_page_names_the_rule_of_a_refusal_and_keeps_the_input(
+    d: Day, roll: dict[str, Voter]
+) -> None:
+    client = d.cast.client("member_a")
+    candidate = d.candidates["赵主任"].voter
+    assert candidate is not None
+    page = client.post(
+        "/c/XH01/ballots/proxies/",
+        {"action": "add", "principal": "委托0", "holder": candidate.name, "relation": "child"},
+    ).content.decode()
+    assert "不能办理这项委托" in page and "候选人不得接受委托投票" in page and "B6" in page
+    assert 'value="委托0"' in page
+    page = client.post(
+        "/c/XH01/ballots/proxies/", {"action": "add", "principal": "没这人", "holder": "代投人"}
+    ).content.decode()
+    assert "本社区选民名册中没有“没这人”" in page
+    assert not Proxy.objects.exists()
