@@ -11,3 +11,8 @@ class BallotsConfig(AppConfig):
         from elections.audit import register_action_labels
 
         register_action_labels(services.AUDIT_LABELS)
+
+        from ballots import polling_notices, staff
+
+        register_action_labels(staff.POLLING_AUDIT_LABELS)
+        polling_notices.register()

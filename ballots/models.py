@@ -222,3 +222,6 @@ class TallyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet} 第{self.slot}次录入"
+
+
+from ballots.polling_models import *  # noqa: E402, F403
