@@ -18,9 +18,10 @@ from django.utils import timezone
 
 import electionlaw
 from ballots.polling_models import Proxy, ProxyStatus
-from ballots.staff import PollingError, audit_change, is_eligible, standing_in, violation_text
+from ballots.staff import PollingError, _scope, is_eligible, standing_in, violation_text
 from candidates.models import RELATION_CHOICES
 from electionlaw import Violation
+from elections import audit
 from elections.models import CommunityElection
 from elections.registration.models import Voter
 
@@ -136,15 +137,17 @@ def add_proxy(
             raise PollingError(
                 f"{principal.name}已办理过委托（规则 B6）", {"principal": "已办理过委托"}
             ) from None
-        audit_change(
+        audit.record(
             actor,
             "ballots.proxy.added",
             proxy,
-            election,
-            委托人=principal.name,
-            受委托人=holder.name,
-            关系=proxy.relation_label,
-            申请日期=requested_on.isoformat(),
+            **_scope(election),
+            data={
+                "委托人": principal.name,
+                "受委托人": holder.name,
+                "关系": proxy.relation_label,
+                "申请日期": requested_on.isoformat(),
+            },
         )
     return proxy
 
@@ -165,13 +168,11 @@ def withdraw_proxy(proxy: Proxy, *, reason: str, actor: Any) -> Proxy:
         locked.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["status", "withdrawn_reason", "withdrawn_by", "withdrawn_at"])
-        audit_change(
+        audit.record(
             actor,
             "ballots.proxy.withdrawn",
             locked,
-            locked.election,
-            委托人=locked.principal.name,
-            受委托人=locked.holder.name,
-            理由=reason,
+            **_scope(locked.election),
+            data={"委托人": locked.principal.name, "受委托人": locked.holder.name, "理由": reason},
         )
     return locked

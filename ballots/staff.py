@@ -78,17 +78,9 @@ def violation_text(v: Violation) -> str:
     return f"{v.message_zh}（规则 {'、'.join(v.rules)}）"
 
 
-def audit_change(
-    actor: Any, action: str, obj: Any, election: CommunityElection, **data: Any
-) -> None:
-    audit.record(
-        actor,
-        action,
-        obj,
-        community_id=election.community_id,
-        street_id=election.community.street_id,
-        data=data,
-    )
+def _scope(election: CommunityElection) -> dict[str, Any]:
+    """Where an audit row belongs: the community and its street."""
+    return {"community_id": election.community_id, "street_id": election.community.street_id}
 
 
 def _user(actor: Any) -> Any:
@@ -211,16 +203,18 @@ def add_staff(
             raise PollingError(
                 f"{name}已是{place.name}的{StaffRole(role).label}", {"name": "已安排过"}
             ) from None
-        audit_change(
+        audit.record(
             actor,
             "ballots.staff.added",
             obj,
-            election,
-            投票点=place.name,
-            职责=obj.get_role_display(),
-            姓名=obj.name,
-            **({"说明": note} if note else {}),
-            **({} if voter is not None else {"名册外人员": "是"}),
+            **_scope(election),
+            data={
+                "投票点": place.name,
+                "职责": obj.get_role_display(),
+                "姓名": obj.name,
+                **({"说明": note} if note else {}),
+                **({} if voter is not None else {"名册外人员": "是"}),
+            },
         )
     return obj
 
@@ -231,15 +225,17 @@ def remove_staff(staff: PollingStaff, *, reason: str, actor: Any) -> None:
         raise PollingError("请填写撤换理由", {"reason": "请填写撤换理由"})
     election = staff.place.election
     with transaction.atomic():
-        audit_change(
+        audit.record(
             actor,
             "ballots.staff.removed",
             staff,
-            election,
-            投票点=staff.place.name,
-            职责=staff.get_role_display(),
-            姓名=staff.name,
-            理由=reason,
+            **_scope(election),
+            data={
+                "投票点": staff.place.name,
+                "职责": staff.get_role_display(),
+                "姓名": staff.name,
+                "理由": reason,
+            },
         )
         staff.delete()
 
@@ -357,16 +353,18 @@ def add_mobile_voter(
             raise PollingError(
                 f"{voter.name}已登记在流动票箱，每位选民只能使用一个票箱", {"name": "已登记"}
             ) from None
-        audit_change(
+        audit.record(
             actor,
             "ballots.mobile_voter.added",
             obj,
-            election,
-            票箱=place.name,
-            选民=voter.name,
-            批准机关=approved_by,
-            批准日期=approved_on.isoformat(),
-            批准文件=document,
+            **_scope(election),
+            data={
+                "票箱": place.name,
+                "选民": voter.name,
+                "批准机关": approved_by,
+                "批准日期": approved_on.isoformat(),
+                "批准文件": document,
+            },
         )
     return obj
 
@@ -376,13 +374,11 @@ def remove_mobile_voter(entry: MobileBoxVoter, *, reason: str, actor: Any) -> No
     if not reason:
         raise PollingError("请填写移出理由", {"reason": "请填写移出理由"})
     with transaction.atomic():
-        audit_change(
+        audit.record(
             actor,
             "ballots.mobile_voter.removed",
             entry,
-            entry.election,
-            票箱=entry.place.name,
-            选民=entry.voter.name,
-            理由=reason,
+            **_scope(entry.election),
+            data={"票箱": entry.place.name, "选民": entry.voter.name, "理由": reason},
         )
         entry.delete()
