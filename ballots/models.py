@@ -224,4 +224,5 @@ class TallyEntry(models.Model):
         return f"{self.sheet} 第{self.slot}次录入"
 
 
+from ballots.certification_models import *  # noqa: E402, F403
 from ballots.polling_models import *  # noqa: E402, F403

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from ballots.archive_views import urlpatterns as archive_urlpatterns
+from ballots.party_views import urlpatterns as party_urlpatterns
 from ballots.polling_views import urlpatterns as polling_urlpatterns
 from ballots.views import urlpatterns as day_urlpatterns
 
 app_name = "ballots"
-urlpatterns = [*day_urlpatterns, *polling_urlpatterns]
+urlpatterns = [
+    *day_urlpatterns,
+    *polling_urlpatterns,
+    *party_urlpatterns,
+    *archive_urlpatterns,
+]
 
 __all__ = ["app_name", "urlpatterns"]
