@@ -16,3 +16,8 @@ class BallotsConfig(AppConfig):
 
         register_action_labels(staff.POLLING_AUDIT_LABELS)
         polling_notices.register()
+
+        from ballots import certification, result_notices
+
+        register_action_labels(certification.AUDIT_LABELS)
+        result_notices.register()

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 import electionlaw
 from ballots import checks
+from ballots.errors import BallotsError
+from ballots.lock import assert_open
 from ballots.models import (
     BallotRound,
     PlaceKind,
@@ -67,13 +69,6 @@ VOID_GROUNDS: tuple[tuple[str, str], ...] = (
 VOID_LABELS = dict(VOID_GROUNDS)
 
 
-class BallotsError(Exception):
-    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = dict(errors or {})
-
-
 def _scope(election: CommunityElection) -> dict[str, Any]:
     """Where an audit row belongs: the community and its street."""
     return {"community_id": election.community_id, "street_id": election.community.street_id}
@@ -110,17 +105,15 @@ def add_place(
         errors["closes_at"] = "请填写结束时间"
     elif opens_at is not None and closes_at <= opens_at:
         errors["closes_at"] = "结束时间要晚于开始时间"
-    if (
-        kind == PlaceKind.CENTRAL
-        and PollingPlace.objects.filter(election=election, kind=PlaceKind.CENTRAL).exists()
-    ):
-        errors["kind"] = "中心会场只能有一个"
-    if PollingPlace.objects.filter(election=election, name=name).exists():
-        errors["name"] = "已有同名的投票点"
+    errors |= _place_taken(election, kind, name)
     if errors:
         raise BallotsError("没有保存，请改正标红的内容", errors)
     assert opens_at is not None and closes_at is not None
     with transaction.atomic():
+        election = _lock(election)  # also refuses once the result is certified
+        taken = _place_taken(election, kind, name)  # again, now that the election is locked
+        if taken:
+            raise BallotsError("没有保存，请改正标红的内容", taken)
         obj = PollingPlace.objects.create(
             election=election,
             kind=kind,
@@ -131,8 +124,10 @@ def add_place(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         # Rounds still being counted get a sheet for the new place.
-        for r in BallotRound.objects.filter(election=election, status=RoundStatus.OPEN):
-            TallySheet.objects.create(round=r, place=obj)
+        TallySheet.objects.bulk_create(
+            TallySheet(round=r, place=obj)
+            for r in BallotRound.objects.filter(election=election, status=RoundStatus.OPEN)
+        )
         audit.record(
             actor,
             "ballots.place.added",
@@ -141,6 +136,18 @@ def add_place(
             data={"名称": obj.name, "类型": obj.get_kind_display()},
         )
     return obj
+
+
+def _place_taken(election: CommunityElection, kind: str, name: str) -> dict[str, str]:
+    errors = {}
+    if (
+        kind == PlaceKind.CENTRAL
+        and PollingPlace.objects.filter(election=election, kind=PlaceKind.CENTRAL).exists()
+    ):
+        errors["kind"] = "中心会场只能有一个"
+    if PollingPlace.objects.filter(election=election, name=name).exists():
+        errors["name"] = "已有同名的投票点"
+    return errors
 
 
 # -- rounds ------------------------------------------------------------------------------
@@ -199,11 +206,14 @@ def _create_round(
 
 
 def _lock(election: CommunityElection) -> CommunityElection:
-    return (
+    """The election row, locked; refused once the result is certified."""
+    locked = (
         CommunityElection.objects.select_for_update()
         .select_related("community__street", "cycle__rule_profile")
         .get(pk=election.pk)
     )
+    assert_open(locked)
+    return locked
 
 
 def open_formal_round(
@@ -450,6 +460,7 @@ def _lock_sheet(sheet: TallySheet) -> TallySheet:
     )
     if locked.round.status != RoundStatus.OPEN:
         raise BallotsError("本轮已经结束，计票单不能再改")
+    assert_open(locked.round.election)
     return locked
 
 
