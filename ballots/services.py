@@ -39,7 +39,7 @@ from ballots.models import (
     TallySheet,
 )
 from candidates.models import Candidate, CandidateStatus, Seat
-from candidates.models.choices import Post, Track
+from candidates.models.choices import COMMITTEE_POSTS, Post, Track
 from elections import audit
 from elections.models import CommunityElection
 from elections.registration.models import Voter, VoterStatus
@@ -47,6 +47,7 @@ from elections.registration.models import Voter, VoterStatus
 AUDIT_LABELS = {
     "ballots.place.added": "设置投票点",
     "ballots.round.opened": "开始投票轮次",
+    "ballots.round.higher_post_left_out": "已当选更高职位的人不列入本职位选票",
     "ballots.round.closed": "宣布轮次结果",
     "ballots.round.voided": "宣布本轮投票无效",
     "ballots.entry.saved": "录入计票单",
@@ -238,8 +239,19 @@ def open_formal_round(
                 status=CandidateStatus.FORMAL,
             ).order_by("ballot_order", "pk")
         )
+        higher = _elected_to_higher_posts(election, post)
+        left_out = [c.name for c in formal if c.voter_id is not None and c.voter_id in higher]
+        formal = [c for c in formal if c.voter_id is None or c.voter_id not in higher]
         if not formal:
             raise BallotsError("这个职位还没有正式候选人")
+        if left_out:
+            audit.record(
+                actor,
+                "ballots.round.higher_post_left_out",
+                election,
+                **_scope(election),
+                data={"职位": Post(post).label, "不列入选票": left_out, "依据": "R29"},
+            )
         return _create_round(
             election,
             post=post,
@@ -250,6 +262,26 @@ def open_formal_round(
             parent=None,
             actor=actor,
         )
+
+
+def _elected_to_higher_posts(election: CommunityElection, post: str) -> set[int]:
+    """R29: voters already elected to a post above `post` (主任 → 副主任 → 委员) in a
+    closed round; someone elected to a higher post leaves the lower post's ballot."""
+    order = list(COMMITTEE_POSTS)
+    above = order[: order.index(post)]
+    if not above:
+        return set()
+    elected: list[str] = []
+    for r in BallotRound.objects.filter(
+        election=election, track=Track.COMMITTEE, post__in=above, status=RoundStatus.CLOSED
+    ).only("result"):
+        elected.extend(r.result.get("elected", []))
+    pks = [int(k[1:]) for k in elected if k.startswith("c")]
+    return set(
+        RoundCandidate.objects.filter(pk__in=pks, candidate__voter__isnull=False).values_list(
+            "candidate__voter_id", flat=True
+        )
+    )
 
 
 def _closed(r: BallotRound) -> BallotRound:

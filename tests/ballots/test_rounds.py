@@ -13,6 +13,7 @@ import pytest
 from ballots import services
 from ballots.models import BallotRound, RoundKind, RoundStatus, TallySheet
 from ballots.services import BallotsError
+from candidates.models import Candidate, CandidateStatus, Track
 from elections.models import AuditEvent
 from tests.ballots.helpers import Day, count, day, enter_twice, numbers, sheets, zero
 from tests.conftest import Cast
@@ -217,3 +218,32 @@ def test_polling_place_input_errors(d: Day) -> None:
         "place": "请填写地点（流动票箱填写路线）",
         "closes_at": "结束时间要晚于开始时间",
     }
+
+
+def test_someone_elected_director_leaves_the_member_ballot(d: Day) -> None:
+    """R29: elected to a higher post leaves the lower one (posts elected separately)."""
+    zhao = d.candidates["赵主任"]
+    Candidate.objects.create(
+        election=d.election,
+        track=Track.COMMITTEE,
+        post="member",
+        status=CandidateStatus.FORMAL,
+        source=zhao.source,
+        voter=zhao.voter,
+        name=zhao.name,
+        id_hash=zhao.id_hash,
+        id_encrypted=zhao.id_encrypted,
+        id_masked=zhao.id_masked,
+        gender=zhao.gender,
+        birth_date=zhao.birth_date,
+        ballot_order=9,
+    )
+    before = services.open_formal_round(d.election, "member", actor=d.chair)
+    assert "赵主任" in [rc.name for rc in before.candidates.all()]
+    before.delete()
+    r = services.open_formal_round(d.election, "director", actor=d.chair)
+    count(d, r, [numbers(r, {"赵主任": 10, "钱主任": 4}, signed_in=15), zero(r)])
+    member = services.open_formal_round(d.election, "member", actor=d.chair)
+    assert [rc.name for rc in member.candidates.all()] == ["孙委", "李委", "周委", "吴委"]
+    event = AuditEvent.objects.get(action="ballots.round.higher_post_left_out")
+    assert event.data["不列入选票"] == ["赵主任"] and event.data["依据"] == "R29"
