@@ -88,6 +88,12 @@ class PostOutcome:
     rounds: list[BallotRound] = field(default_factory=list)
     winners: list[Winner] = field(default_factory=list)
     problem: str = ""  # why this post is not finished, in Chinese; "" when done
+    voided: list[tuple[str, str]] = field(default_factory=list)  # R36: (name, reason)
+    refilled: int = 0  # seats of 另行选举 held for void winners
+
+    @property
+    def last_round(self) -> BallotRound | None:
+        return self.rounds[-1] if self.rounds else None
 
     @property
     def vacant(self) -> int:
@@ -152,7 +158,79 @@ def outcomes(election: CommunityElection, track: str = Track.COMMITTEE) -> list[
         for r in reversed(chain):
             if r.status == RoundStatus.CLOSED:
                 o.winners.extend(_round_winners(r))
+        o.refilled = sum(r.seats for r in chain if _is_vacancy_runoff(r, by_pk))
+    voided = voided_winners(election, [w for o in out for w in o.winners])
+    for o in out:
+        gone = [w for w in o.winners if w.candidate_id in voided]
+        if gone:
+            o.winners = [w for w in o.winners if w.candidate_id not in voided]
+            o.voided = [(w.name, voided[w.candidate_id]) for w in gone]  # type: ignore[index]
+            if o.refilled >= len(gone):
+                continue  # the 另行选举 for the void seats has been held (R33 if still vacant)
+            o.problem = (
+                "、".join(w.name for w in gone)
+                + f"当选无效（R36）：{o.label}空缺{len(gone)}名，请另行选举"
+            )
     return out
+
+
+def _is_vacancy_runoff(r: BallotRound, by_pk: dict[int, BallotRound]) -> bool:
+    """A 另行选举 opened for seats of void winners follows a round that was done."""
+    parent = by_pk.get(r.parent_id) if r.parent_id else None
+    return r.kind == RoundKind.RUNOFF and parent is not None and parent.result.get("next") == "done"
+
+
+def open_vacancy_runoff(last: BallotRound, *, actor: Any, held_on: dt.date) -> BallotRound:
+    """R36: 另行选举 for the seats of winners declared void after the count. Seats = the
+    void winners not yet refilled; candidates = those not elected with the most votes in
+    `last` (at least seats + 1, R31), the void winners excluded; threshold one third."""
+    from ballots import services
+
+    with transaction.atomic():
+        election = services._lock(last.election)
+        parent = services._closed(last)
+        post = next((o for o in outcomes(election, parent.track) if o.post == parent.post), None)
+        if post is None or not post.voided or not post.problem:
+            raise BallotsError("这个职位没有被宣布当选无效的人，不需要另行选举")
+        if parent.result.get("next") != "done":
+            raise BallotsError("请先完成这个职位本来的下一步")
+        seats = len(post.voided) - post.refilled
+        result = parent.result
+        votes = {k: int(v) for k, v in result["votes"].items()}
+        void_names = {name for name, _ in post.voided}
+        excluded = [
+            *result["elected_all"],
+            *(k for k in votes if result["labels"][k] in void_names),
+        ]
+        keys = electionlaw.runoff_candidates(votes, elected=excluded, shortfall=seats)  # R31
+        if len(keys) < seats:
+            raise BallotsError("第一次投票中得票的未当选人少于空缺名额，请按规定重新提名")
+        return services._create_round(
+            election,
+            post=parent.post,
+            kind=RoundKind.RUNOFF,
+            seats=seats,
+            people=services._people(parent, keys, result["labels"], votes),
+            held_on=held_on,
+            parent=parent,
+            actor=actor,
+        )
+
+
+def voided_winners(election: CommunityElection, winners: Iterable[Winner]) -> dict[int, str]:
+    """R36, Q1: winners whose latest 组织部 decision is 当选无效 (a 不能 finding after
+    the election) → candidate pk → the decision's reason."""
+    from vetting.models import Decision, DecisionKind
+
+    ids = [w.candidate_id for w in winners if w.candidate_id]
+    latest: dict[int, tuple[str, str]] = {}
+    for candidate_id, kind, reason in (
+        Decision.objects.filter(candidate_id__in=ids)
+        .order_by("decided_at", "pk")
+        .values_list("candidate_id", "kind", "reason")
+    ):
+        latest[candidate_id] = (kind, reason)
+    return {pk: reason for pk, (kind, reason) in latest.items() if kind == DecisionKind.VOID}
 
 
 def _women_keys(winners: Iterable[Winner]) -> tuple[list[str], list[str]]:

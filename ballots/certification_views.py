@@ -14,9 +14,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from ballots import certification
-from ballots.models import Certification, ElectionCertificate
+from ballots.models import BallotRound, Certification, ElectionCertificate
 from ballots.services import BallotsError
+from ballots.views import _date
 from elections import access
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 @access.require(access.community_worker_or_reader)
@@ -25,11 +30,24 @@ def certify_page(request: HttpRequest, code: str) -> HttpResponse:
     election = access.get_election_for_user(request.user, code)
     officer = access.can_manage_community(request.user, election.community)
     errors: dict[str, str] = {}
+    chair = access.can_chair_community(request.user, election.community)
     if request.method == "POST":
-        if not officer:
-            raise Http404("没有找到")
         action = request.POST.get("action", "")
+        if not (officer or (chair and action == "vacancy_runoff")):
+            raise Http404("没有找到")
         try:
+            if action == "vacancy_runoff":
+                last = BallotRound.objects.filter(
+                    election=election, pk=_int(request.POST.get("round"))
+                ).first()
+                held_on = _date(request.POST.get("held_on", ""))
+                if last is None:
+                    raise Http404("没有找到这一轮投票")
+                if held_on is None:
+                    raise BallotsError("请填写另行选举的日期", {"held_on": "请填写日期"})
+                r = certification.open_vacancy_runoff(last, actor=request.user, held_on=held_on)
+                messages.success(request, f"已开始{r.label}")
+                return redirect("ballots:round", code=code, pk=r.pk)
             if action == "certify":
                 cert = certification.certify(
                     election,
@@ -77,6 +95,7 @@ def certify_page(request: HttpRequest, code: str) -> HttpResponse:
             "needs_waiver": any("R32" in b for b in blockers),
             "history": history,
             "officer": officer,
+            "chair": chair,
             "errors": errors,
             "form": request.POST if errors or request.method == "POST" else {},
         },

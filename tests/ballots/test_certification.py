@@ -320,3 +320,41 @@ def test_the_page_lists_what_stops_certification_and_keeps_a_missing_reason(
     page = response.content.decode()
     assert response.status_code == 200 and "请写明撤销确认的理由" in page
     assert Certification.objects.get().in_force
+
+
+def test_a_winner_declared_void_leaves_a_seat_for_another_election(d: Day) -> None:
+    """R36, Q1: 组织部 declares a winner's election void after the count; the seat goes
+    to a 另行选举 among those not elected, the void winner excluded."""
+    from vetting.models import Decision, DecisionKind
+
+    sun = d.candidates["孙委"]
+    Decision.objects.create(
+        candidate=sun, kind=DecisionKind.VOID, reason="刑满释放未满5年", decided_by=d.chair
+    )
+    assert certification.blockers(d.election) == ["孙委当选无效（R36）：委员空缺1名，请另行选举"]
+    with pytest.raises(services.BallotsError, match="R36"):
+        certification.certify(d.election, actor=d.cast.users["officer"])
+    member_round = d.election.ballot_rounds.get(post="member")
+    client = client_for(d.cast, "chair_a")
+    page = client.get("/c/XH01/ballots/certify/").content.decode()
+    assert "孙委当选无效：刑满释放未满5年" in page and "开始另行选举" in page
+    response = client.post(
+        "/c/XH01/ballots/certify/",
+        {"action": "vacancy_runoff", "round": member_round.pk, "held_on": ""},
+    )
+    assert response.status_code == 200 and "请填写另行选举的日期" in response.content.decode()
+    response = client.post(
+        "/c/XH01/ballots/certify/",
+        {
+            "action": "vacancy_runoff",
+            "round": member_round.pk,
+            "held_on": d.election.election_day.isoformat(),
+        },
+    )
+    runoff = d.election.ballot_rounds.get(kind="runoff")
+    assert response.status_code == 302 and runoff.parent_id == member_round.pk
+    assert runoff.seats == 1 and [rc.name for rc in runoff.candidates.all()] == ["吴委"]
+    count(d, runoff, [numbers(runoff, {"吴委": 6}, signed_in=15), zero(runoff)])
+    assert certification.blockers(d.election) == []
+    cert = certification.certify(d.election, actor=d.cast.users["officer"])
+    assert [c.name for c in cert.certificates.all()] == ["赵主任", "李委", "周委", "吴委"]
