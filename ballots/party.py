@@ -29,10 +29,10 @@ from ballots.models import (
     PartyLeadership,
     PartyRound,
     PartyRoundCandidate,
+    PartyRoundKind,
+    PartyRoundStatus,
     PartySeatReduction,
-    RoundKind,
-    RoundStatus,
-    SheetStatus,
+    PartySheetStatus,
 )
 from ballots.services import BallotsError, _scope, params_of
 from candidates.models import Candidate, CandidateStatus, Seat
@@ -311,7 +311,7 @@ def open_formal_round(election: CommunityElection, *, actor: Any) -> PartyRound:
     with transaction.atomic():
         election = _lock(election)
         assembly = _assembly_with_quorum(election)
-        if PartyRound.objects.filter(election=election, kind=RoundKind.FORMAL).exists():
+        if PartyRound.objects.filter(election=election, kind=PartyRoundKind.FORMAL).exists():
             raise BallotsError("党组织委员会委员的正式选举已经开始过了")
         seats = committee_seats(election)
         if seats is None:
@@ -322,7 +322,7 @@ def open_formal_round(election: CommunityElection, *, actor: Any) -> PartyRound:
         return _create_round(
             election,
             assembly=assembly,
-            kind=RoundKind.FORMAL,
+            kind=PartyRoundKind.FORMAL,
             seats=seats,
             people=[(c, c.name, None) for c in people],
             parent=None,
@@ -336,7 +336,7 @@ def _tip(election: CommunityElection) -> PartyRound | None:
 
 def _closed_tip(parent: PartyRound, wanted: str) -> PartyRound:
     locked = PartyRound.objects.select_for_update().get(pk=parent.pk)
-    if locked.status != RoundStatus.CLOSED:
+    if locked.status != PartyRoundStatus.CLOSED:
         raise BallotsError("上一轮还没有宣布结果")
     if locked.followers.exists():
         raise BallotsError("上一轮之后已经开始了下一轮")
@@ -381,7 +381,7 @@ def open_revote(parent: PartyRound, *, actor: Any) -> PartyRound:
         return _create_round(
             election,
             assembly=assembly,
-            kind=RoundKind.REVOTE,
+            kind=PartyRoundKind.REVOTE,
             seats=result["contested"],
             people=_people(parent, tied, result["labels"], votes),
             parent=parent,
@@ -407,7 +407,7 @@ def open_runoff(parent: PartyRound, *, actor: Any) -> PartyRound:
         return _create_round(
             election,
             assembly=assembly,
-            kind=RoundKind.RUNOFF,
+            kind=PartyRoundKind.RUNOFF,
             seats=result["shortfall"],
             people=_people(parent, keys, result["labels"], votes),
             parent=parent,
@@ -426,7 +426,7 @@ def open_rerun(parent: PartyRound, *, actor: Any) -> PartyRound:
         return _create_round(
             election,
             assembly=assembly,
-            kind=RoundKind.RERUN,
+            kind=PartyRoundKind.RERUN,
             seats=parent.seats,
             people=people,
             parent=parent,
@@ -487,7 +487,7 @@ def candidate_keys(r: PartyRound) -> list[tuple[str, str]]:
 
 def allows_write_ins(r: PartyRound) -> bool:
     """P8 write-ins on the formal ballot and the 另行选举; a re-vote is among the tied only."""
-    return r.kind != RoundKind.REVOTE
+    return r.kind != PartyRoundKind.REVOTE
 
 
 def parse_numbers(data: Mapping[str, Any], r: PartyRound) -> tuple[dict[str, Any], dict[str, str]]:
@@ -532,7 +532,7 @@ def findings(r: PartyRound, numbers: Mapping[str, Any]) -> list[checks.Finding]:
 def _lock_round(r: PartyRound) -> tuple[CommunityElection, PartyRound]:
     election = _lock(r.election)
     locked = PartyRound.objects.select_for_update().select_related("assembly").get(pk=r.pk)
-    if locked.status != RoundStatus.OPEN:
+    if locked.status != PartyRoundStatus.OPEN:
         raise BallotsError("本轮已经宣布结果，计票单不能再改")
     return election, locked
 
@@ -551,7 +551,7 @@ def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntr
     in, the sheet is matched or different (entries are blind to each other)."""
     with transaction.atomic():
         election, r = _lock_round(r)
-        if r.sheet_status != SheetStatus.ENTERING:
+        if r.sheet_status != PartySheetStatus.ENTERING:
             raise BallotsError("这张计票单已经录入两次了")
         entries = active_entries(r)
         if any(e.entered_by_id == actor.pk for e in entries.values()):
@@ -567,7 +567,7 @@ def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntr
         entries[slot] = entry
         if len(entries) == 2:
             same = entries[1].numbers == entries[2].numbers
-            r.sheet_status = SheetStatus.MATCHED if same else SheetStatus.DIFFERENT
+            r.sheet_status = PartySheetStatus.MATCHED if same else PartySheetStatus.DIFFERENT
             r.chosen = entries[1] if same else None
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
@@ -589,7 +589,7 @@ def keep_entry(r: PartyRound, slot: int, *, actor: Any, version: int | None = No
     with transaction.atomic():
         election, r = _lock_round(r)
         _check_version(r, version)
-        if r.sheet_status != SheetStatus.DIFFERENT:
+        if r.sheet_status != PartySheetStatus.DIFFERENT:
             raise BallotsError("这张计票单没有需要处理的差异")
         entries = active_entries(r)
         if slot not in entries:
@@ -598,7 +598,7 @@ def keep_entry(r: PartyRound, slot: int, *, actor: Any, version: int | None = No
         other.discarded, other.discarded_by = True, actor
         other.discarded_reason = f"保留第{slot}次录入"
         other.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
-        r.sheet_status, r.chosen = SheetStatus.MATCHED, entries[slot]
+        r.sheet_status, r.chosen = PartySheetStatus.MATCHED, entries[slot]
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
         audit.record(
@@ -617,7 +617,7 @@ def send_back(
     with transaction.atomic():
         election, r = _lock_round(r)
         _check_version(r, version)
-        if r.sheet_status not in (SheetStatus.DIFFERENT, SheetStatus.MATCHED):
+        if r.sheet_status not in (PartySheetStatus.DIFFERENT, PartySheetStatus.MATCHED):
             raise BallotsError("这张计票单现在不能退回")
         entries = active_entries(r)
         if slot not in entries:
@@ -629,7 +629,7 @@ def send_back(
             kept = entries[2]
             kept.slot = 1
             kept.save(update_fields=["slot"])
-        r.sheet_status, r.chosen = SheetStatus.ENTERING, None
+        r.sheet_status, r.chosen = PartySheetStatus.ENTERING, None
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
         audit.record(
@@ -647,10 +647,10 @@ def confirm(
     """Confirm a matched sheet: no error, every warning explained."""
     with transaction.atomic():
         election, r = _lock_round(r)
-        if r.sheet_status == SheetStatus.CONFIRMED:
+        if r.sheet_status == PartySheetStatus.CONFIRMED:
             raise BallotsError("这张计票单已经确认过了")
         _check_version(r, version)
-        if r.sheet_status != SheetStatus.MATCHED or r.chosen is None:
+        if r.sheet_status != PartySheetStatus.MATCHED or r.chosen is None:
             raise BallotsError("两次录入一致后才能确认")
         found = findings(r, r.chosen.numbers)
         if checks.errors(found):
@@ -664,7 +664,7 @@ def confirm(
                 "有警告需要写明原因后才能确认", {f"explain-{c}": m for c, m in missing.items()}
             )
         r.explanations = {f.code: given[f.code][:500] for f in checks.warnings(found)}
-        r.sheet_status = SheetStatus.CONFIRMED
+        r.sheet_status = PartySheetStatus.CONFIRMED
         r.confirmed_by = actor
         r.confirmed_at = timezone.now()
         r.version += 1
@@ -694,7 +694,7 @@ def compute_result(r: PartyRound) -> dict[str, Any]:
     """The round's result from its confirmed sheet, by electionlaw only: P10 validity
     (returned ≤ min(issued, 实到会)), P11 (> half of 实到会), P12 (tie → re-vote,
     the higher score wins), P13 (shortfall)."""
-    if r.sheet_status != SheetStatus.CONFIRMED or r.chosen is None:
+    if r.sheet_status != PartySheetStatus.CONFIRMED or r.chosen is None:
         raise BallotsError("计票单还没有确认")
     n = r.chosen.numbers
     present = r.assembly.present
@@ -726,7 +726,7 @@ def compute_result(r: PartyRound) -> dict[str, Any]:
         )
         return result
     try:
-        if r.kind == RoundKind.REVOTE:
+        if r.kind == PartyRoundKind.REVOTE:
             # P12: among the tied only; the higher score wins.
             decision = electionlaw.decide_revote(
                 seats=r.seats, votes=votes, ballots_cast=returned, rule="P12"
@@ -754,7 +754,7 @@ def close_round(r: PartyRound, *, actor: Any) -> PartyRound:
         election, locked = _lock_round(r)
         result = compute_result(locked)
         locked.result = result
-        locked.status = RoundStatus.CLOSED
+        locked.status = PartyRoundStatus.CLOSED
         locked.closed_by = _actor(actor)
         locked.closed_at = timezone.now()
         locked.save(update_fields=["result", "status", "closed_by", "closed_at"])
@@ -786,7 +786,7 @@ class Elected:
 def elected_committee(election: CommunityElection) -> list[Elected]:
     """Every 委员 elected by the closed party rounds, in the order announced."""
     out: list[Elected] = []
-    for r in PartyRound.objects.filter(election=election, status=RoundStatus.CLOSED).order_by(
+    for r in PartyRound.objects.filter(election=election, status=PartyRoundStatus.CLOSED).order_by(
         "number"
     ):
         for key in r.result.get("elected", []):
@@ -815,7 +815,7 @@ def committee_state(election: CommunityElection) -> CommitteeState:
     pending = ""
     if tip is None:
         pending = "还没有开始党组织委员会委员的正式选举"
-    elif tip.status == RoundStatus.OPEN:
+    elif tip.status == PartyRoundStatus.OPEN:
         pending = f"{tip.label}还没有宣布结果"
     elif tip.result.get("next") != "done" and not hasattr(tip, "reduction"):
         pending = f"{tip.label}：{NEXT_STEPS[tip.result.get('next', 'done')]}"

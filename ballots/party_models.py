@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ballots.models import RoundKind, RoundStatus, SheetStatus
 from candidates.models import Candidate
 from elections.models import CommunityElection
 
@@ -28,8 +27,32 @@ __all__ = [
     "PartyLeadership",
     "PartyRound",
     "PartyRoundCandidate",
+    "PartyRoundKind",
+    "PartyRoundStatus",
     "PartySeatReduction",
+    "PartySheetStatus",
 ]
+
+
+class PartyRoundKind(models.TextChoices):
+    """The same codes as ballots.models.RoundKind (this module may not import it)."""
+
+    FORMAL = "formal", "正式选举"
+    REVOTE = "revote", "再次投票"
+    RUNOFF = "runoff", "另行选举"
+    RERUN = "rerun", "重新选举"
+
+
+class PartyRoundStatus(models.TextChoices):
+    OPEN = "open", "投票计票中"
+    CLOSED = "closed", "已出结果"
+
+
+class PartySheetStatus(models.TextChoices):
+    ENTERING = "entering", "等待录入"
+    DIFFERENT = "different", "两次录入不一致，待处理"
+    MATCHED = "matched", "两次录入一致，待确认"
+    CONFIRMED = "confirmed", "已确认"
 
 
 class AssemblyStatus(models.TextChoices):
@@ -89,7 +112,7 @@ class PartyRound(models.Model):
         CommunityElection, on_delete=models.CASCADE, related_name="party_rounds"
     )
     assembly = models.ForeignKey(PartyAssembly, on_delete=models.PROTECT, related_name="rounds")
-    kind = models.CharField("轮次", max_length=20, choices=RoundKind.choices)
+    kind = models.CharField("轮次", max_length=20, choices=PartyRoundKind.choices)
     number = models.PositiveSmallIntegerField("序号")
     seats = models.PositiveSmallIntegerField("本轮应选名额")
     parent = models.ForeignKey(
@@ -101,10 +124,13 @@ class PartyRound(models.Model):
         verbose_name="前一轮",
     )
     status = models.CharField(
-        "状态", max_length=20, choices=RoundStatus.choices, default=RoundStatus.OPEN
+        "状态", max_length=20, choices=PartyRoundStatus.choices, default=PartyRoundStatus.OPEN
     )
     sheet_status = models.CharField(
-        "计票单状态", max_length=20, choices=SheetStatus.choices, default=SheetStatus.ENTERING
+        "计票单状态",
+        max_length=20,
+        choices=PartySheetStatus.choices,
+        default=PartySheetStatus.ENTERING,
     )
     chosen = models.ForeignKey(
         "PartyEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

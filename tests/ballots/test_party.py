@@ -16,12 +16,14 @@ from ballots.models import (
     PartyEntry,
     PartyLeadership,
     PartyRound,
+    PartyRoundKind,
     PartySeatReduction,
-    RoundKind,
 )
 from ballots.services import BallotsError
+from candidates.services.party import reveal_member_id
 from elections.models import AuditEvent
 from tests.ballots.party_helpers import count, exclude, numbers, roll, setup, today
+from tests.candidates.test_slate_pages import ROLES, _check, client_for
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +153,7 @@ def test_a_tie_at_the_last_seat_revotes_the_tied_only(cast: Cast) -> None:
     r = count(cast, r, numbers(r, {"王一": 9, "李二": 8, "张三": 6, "刘四": 6}, issued=10))
     assert r.result["next"] == "revote" and r.result["contested"] == 1
     rv = party.open_revote(r, actor=cast.users["chair_a"])
-    assert rv.kind == RoundKind.REVOTE and rv.seats == 1
+    assert rv.kind == PartyRoundKind.REVOTE and rv.seats == 1
     assert sorted(c.name for c in rv.candidates.all()) == ["刘四", "张三"]
     rv = count(cast, rv, numbers(rv, {"张三": 6, "刘四": 4}, issued=10))
     assert [e.name for e in party.elected_committee(cast.election_a)] == ["王一", "李二", "张三"]
@@ -163,7 +165,7 @@ def test_shortfall_goes_to_a_runoff_with_the_same_threshold(cast: Cast) -> None:
     r = count(cast, r, numbers(r, {"王一": 9, "李二": 8, "张三": 5, "刘四": 4}, issued=10))
     assert r.result["shortfall"] == 1
     ro = party.open_runoff(r, actor=cast.users["chair_a"])
-    assert ro.kind == RoundKind.RUNOFF and ro.seats == 1
+    assert ro.kind == PartyRoundKind.RUNOFF and ro.seats == 1
     assert [c.name for c in ro.candidates.all()] == ["张三", "刘四"]
     ro = count(cast, ro, numbers(ro, {"张三": 5, "刘四": 5}, issued=10))
     assert ro.result["elected"] == [] and ro.result["next"] == "shortfall"  # still > half
@@ -281,3 +283,152 @@ def test_every_change_is_audited(cast: Cast) -> None:
     row = AuditEvent.objects.get(action="ballots.party.round_closed")
     assert row.community_id == cast.community_a.pk and "王一" in row.data["当选"]
     assert r.result["present"] == 10
+
+
+# -- pages against the cast of roles ---------------------------------------------------------
+
+READERS = {"officer", "supervisor", "org_reviewer", "member_a", "chair_a"}
+CHANGERS = {"officer", "chair_a"}
+
+
+@pytest.fixture
+def opened(cast: Cast) -> PartyRound:
+    return _opened(cast)
+
+
+def _pages(r: PartyRound) -> dict[str, set[str]]:
+    return {
+        "/c/XH01/ballots/party/": READERS,
+        f"/c/XH01/ballots/party/rounds/{r.pk}/": READERS,
+        f"/c/XH01/ballots/party/rounds/{r.pk}/enter/": CHANGERS,
+        f"/c/XH01/ballots/party/rounds/{r.pk}/review/": CHANGERS,
+        "/c/XH01/ballots/party/leadership/": READERS,
+        "/c/XH01/ballots/party/report/": READERS,
+        f"/c/XH02/ballots/party/rounds/{r.pk}/": set(),  # XH01's round under XH02's address
+        f"/c/XH02/ballots/party/rounds/{r.pk}/enter/": set(),
+        "/c/XH02/ballots/party/": {"officer", "supervisor", "org_reviewer", "member_b"},
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_party_pages_answer_each_role(cast: Cast, opened: PartyRound, role: str) -> None:
+    client = client_for(cast, role)
+    for url, allowed in _pages(opened).items():
+        response = client.get(url)
+        _check(response, role, allowed, url)
+        if role in allowed:
+            assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_party_posts_are_refused_to_readers_and_outsiders(
+    cast: Cast, opened: PartyRound, role: str
+) -> None:
+    r = opened
+    posts = {
+        "/c/XH01/ballots/party/": {"action": "assembly", "present": "9"},
+        f"/c/XH01/ballots/party/rounds/{r.pk}/": {"action": "close"},
+        f"/c/XH01/ballots/party/rounds/{r.pk}/enter/": {"issued": "1"},
+        f"/c/XH01/ballots/party/rounds/{r.pk}/review/": {"action": "keep-1"},
+        "/c/XH01/ballots/party/leadership/": {"secretary": "王一"},
+        f"/c/XH02/ballots/party/rounds/{r.pk}/": {"action": "close"},
+    }
+    client = client_for(cast, role)
+    for url, data in posts.items():
+        allowed = CHANGERS if url.startswith("/c/XH01/") else set()
+        before = AuditEvent.objects.count()
+        response = client.post(url, data)
+        _check(response, role, allowed, url)
+        if role not in allowed:
+            assert AuditEvent.objects.count() == before, url
+
+
+def test_the_round_page_says_no_proxies(cast: Cast, opened: PartyRound) -> None:
+    page = (
+        cast.client("member_a").get(f"/c/XH01/ballots/party/rounds/{opened.pk}/").content.decode()
+    )
+    assert "不允许委托投票" in page
+    assert "王一" in page and "录入计票单" not in page  # a reader sees no button
+
+
+def test_the_assembly_form_keeps_bad_input_beside_the_field(cast: Cast) -> None:
+    setup(cast, members=10)
+    client = cast.client("chair_a")
+    response = client.post(
+        "/c/XH01/ballots/party/", {"action": "assembly", "held_on": "", "present": "九"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "实到会人数请填写0或正整数" in page and not PartyAssembly.objects.exists()
+    response = client.post(
+        "/c/XH01/ballots/party/",
+        {"action": "assembly", "held_on": today().isoformat(), "present": "11"},
+    )
+    assert "实到会人数不能多于应到会有选举权人数 10 人" in response.content.decode()
+    assert not PartyAssembly.objects.exists()
+    response = client.post(
+        "/c/XH01/ballots/party/",
+        {"action": "assembly", "held_on": today().isoformat(), "present": "8"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "恰好五分之四，待组织部决定" in page and "登记组织部决定" in page
+    assert "开始委员正式选举" not in page  # no ballots before the decision
+
+
+def _form(r: PartyRound, votes: dict[str, str], **fields: str) -> dict[str, str]:
+    by_name = {rc.name: f"votes-c{rc.pk}" for rc in r.candidates.all()}
+    data = {"issued": "10", "returned": "10", "invalid": "0"} | fields
+    return data | {by_name[n]: v for n, v in votes.items()}
+
+
+def test_the_whole_round_through_the_pages(cast: Cast, opened: PartyRound) -> None:
+    r = opened
+    chair, officer = cast.client("chair_a"), client_for(cast, "officer")
+    url = f"/c/XH01/ballots/party/rounds/{r.pk}/enter/"
+    votes = {"王一": "9", "李二": "8", "张三": "7", "刘四": ""}
+    page = chair.post(url, _form(r, votes)).content.decode()
+    assert "PE01" in page and "请填写刘四的赞成票数" in page and not PartyEntry.objects.exists()
+    page = chair.post(url, _form(r, votes | {"刘四": "2"}, issued="11")).content.decode()
+    assert "PE03" in page and not PartyEntry.objects.exists()  # no proxies: issued ≤ 实到会
+    assert chair.post(url, _form(r, votes | {"刘四": "2"})).status_code == 302
+    assert officer.post(url, _form(r, votes | {"刘四": "2"})).status_code == 302
+    review = f"/c/XH01/ballots/party/rounds/{r.pk}/review/"
+    assert "确认这张计票单" in chair.get(review).content.decode()
+    assert chair.post(review, {"action": "confirm"}).status_code == 302
+    detail = f"/c/XH01/ballots/party/rounds/{r.pk}/"
+    page = chair.post(detail, {"action": "close"}, follow=True).content.decode()
+    assert "当选" in page and "选举书记、副书记" in page
+    lead = "/c/XH01/ballots/party/leadership/"
+    data = {
+        "meeting_date": today().isoformat(),
+        "secretary": "王一",
+        "deputies": ["李二"],
+        "approved_by": "中共新河街道工作委员会",
+        "approval_date": today().isoformat(),
+        "approval_doc_no": "",
+    }
+    page = chair.post(lead, data).content.decode()
+    assert "请填写上级党组织批准的文号" in page and not PartyLeadership.objects.exists()
+    page = chair.post(
+        lead, data | {"secretary": "刘四", "approval_doc_no": "新党工〔2026〕15号"}
+    ).content.decode()
+    assert "书记必须从当选的委员中产生" in page and not PartyLeadership.objects.exists()
+    assert chair.post(lead, data | {"approval_doc_no": "新党工〔2026〕15号"}).status_code == 302
+    assert PartyLeadership.objects.get().approval_doc_no == "新党工〔2026〕15号"
+
+
+def test_the_report_shows_the_figures_and_no_id_numbers(cast: Cast) -> None:
+    r = _elected(cast)
+    _lead(cast)
+    page = cast.client("supervisor").get("/c/XH01/ballots/party/report/").content.decode()
+    for text in ("应到会", "实到会", "王一", "新党工〔2026〕15号", "书记 王一", "副书记 李二"):
+        assert text in page, text
+    assert "<td>10</td>" in page  # 实到会 10
+    for rc in r.candidates.select_related("candidate"):
+        assert rc.candidate is not None
+        assert rc.candidate.id_masked not in page
+        assert rc.candidate.party_member is not None
+        assert reveal_member_id(rc.candidate.party_member) not in page
+    response = cast.client("chair_a").get("/c/XH01/ballots/party/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
