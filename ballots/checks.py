@@ -301,7 +301,13 @@ def check_party_sheet(
         (issued is not None and returned > issued) or returned > present
     ):  # P10: returned <= min(issued, present)
         found.append(
-            Finding("PE02", "returned", f"收回{returned}张，发出{issued}张，实到会{present}人")
+            Finding(
+                "PE02",
+                "returned",
+                f"收回{returned}张，"
+                + (f"发出{issued}张，" if issued is not None else "")
+                + f"实到会{present}人",
+            )
         )
     if returned is not None and invalid is not None and invalid > returned:
         found.append(Finding("PE04", "invalid", f"无效{invalid}张，收回{returned}张"))

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from candidates.models import Candidate
+from elections.formatting import cn_date
 from elections.models import CommunityElection
 
 __all__ = [
@@ -101,7 +102,7 @@ class PartyAssembly(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"第{self.number}次党员大会（{self.held_on}）"
+        return f"第{self.number}次党员大会（{cn_date(self.held_on)}）"
 
 
 class PartyRound(models.Model):

@@ -407,12 +407,20 @@ def leadership(request: HttpRequest, code: str) -> HttpResponse:
         if not _can_change(request, election):
             raise Http404("没有找到")
         try:
+            typed = {
+                f: request.POST.get(f, "").strip() for f in ("members_present", "secretary_votes")
+            }
+            bad = {
+                f: "请填写0或正整数，或者不填" for f, v in typed.items() if v and _int(v) is None
+            }
+            if bad:
+                raise BallotsError("没有保存，请改正标红的内容", bad)
             party.record_leadership(
                 election,
                 meeting_date=_date(request.POST.get("meeting_date", "")),
-                members_present=_int(request.POST.get("members_present", "")),
+                members_present=_int(typed["members_present"]),
                 secretary=request.POST.get("secretary", ""),
-                secretary_votes=_int(request.POST.get("secretary_votes", "")),
+                secretary_votes=_int(typed["secretary_votes"]),
                 deputies=request.POST.getlist("deputies"),
                 approved_by=request.POST.get("approved_by", ""),
                 approval_date=_date(request.POST.get("approval_date", "")),

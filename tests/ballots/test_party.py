@@ -432,3 +432,68 @@ def test_the_report_shows_the_figures_and_no_id_numbers(cast: Cast) -> None:
         assert reveal_member_id(rc.candidate.party_member) not in page
     response = cast.client("chair_a").get("/c/XH01/ballots/party/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_refused_decision_fails_the_assembly_and_a_new_one_may_be_convened(cast: Cast) -> None:
+    setup(cast, members=10)
+    a = _assembly(cast, 8)
+    with pytest.raises(BallotsError, match="不能再登记新的党员大会"):
+        _assembly(cast, 9)  # pending: wait for the decision
+    assert party.party_blockers(cast.election_a) == [
+        "党员大会恰好五分之四到会，还在等待组织部的决定（P3）"
+    ]
+    a = party.record_org_decision(
+        a,
+        decided_by="区委组织部",
+        doc_no="开组〔2026〕10号",
+        allowed=False,
+        actor=cast.users["officer"],
+    )
+    assert a.status == AssemblyStatus.FAILED
+    with pytest.raises(BallotsError):
+        party.open_formal_round(cast.election_a, actor=cast.users["chair_a"])
+    assert _assembly(cast, 9).status == AssemblyStatus.QUORUM
+
+
+def test_a_certified_result_locks_every_party_change(cast: Cast) -> None:
+    from ballots.models import Certification
+
+    r = _opened(cast)
+    Certification.objects.create(election=cast.election_a, content={}, sha256="0" * 64)
+    before = AuditEvent.objects.count()
+    with pytest.raises(BallotsError, match="已经确认"):
+        party.enter(r, numbers(r, {"王一": 9}, issued=10), actor=cast.users["chair_a"])
+    with pytest.raises(BallotsError, match="已经确认"):
+        _lead(cast)
+    assert AuditEvent.objects.count() == before and not PartyEntry.objects.exists()
+
+
+def test_under_seven_full_members_the_assembly_elects_the_secretary(cast: Cast) -> None:
+    people, _ = setup(cast, members=5, seats=1, names=["王一", "李二"])
+    assert party.leadership_mode(cast.election_a) == "assembly"
+    _assembly(cast, 5)
+    lead = _lead(cast, deputies=[])
+    assert lead.mode == "assembly" and lead.secretary == "王一"
+    page = cast.client("chair_a").get("/c/XH01/ballots/party/leadership/").content.decode()
+    assert "党员大会直接选举" in page and "新党工〔2026〕15号" in page
+    assert len(people) == 5
+
+
+def test_the_party_overview_shows_the_rounds_and_the_expected_count(
+    cast: Cast, opened: PartyRound
+) -> None:
+    page = cast.client("chair_a").get("/c/XH01/ballots/party/").content.decode()
+    assert opened.label in page and "应到会有选举权人数 10 人" in page
+
+
+def test_the_leadership_form_refuses_words_for_numbers(cast: Cast) -> None:
+    _elected(cast)
+    page = (
+        cast.client("chair_a")
+        .post(
+            "/c/XH01/ballots/party/leadership/",
+            {"meeting_date": today().isoformat(), "secretary": "王一", "secretary_votes": "三"},
+        )
+        .content.decode()
+    )
+    assert "请填写0或正整数，或者不填" in page and not PartyLeadership.objects.exists()
