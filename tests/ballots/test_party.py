@@ -141,7 +141,11 @@ def test_the_ballot_is_in_stroke_order(cast: Cast) -> None:
 
 def test_exactly_half_of_present_is_not_elected(cast: Cast) -> None:
     r = _opened(cast, present=10)
-    nums = numbers(r, {"王一": 6, "李二": 6, "张三": 5, "刘四": 5}, issued=10)
+    # 5 of 实到会 10 is exactly half (not elected), though more than half of the 8 valid
+    # ballots: the denominator is 实到会, never the ballots (P11).
+    nums = numbers(
+        r, {"王一": 6, "李二": 6, "张三": 5, "刘四": 5}, issued=10, returned=9, invalid=1
+    )
     r = count(cast, r, nums)
     labels = r.result["labels"]
     assert sorted(labels[k] for k in r.result["elected"]) == ["李二", "王一"]
@@ -497,3 +501,20 @@ def test_the_leadership_form_refuses_words_for_numbers(cast: Cast) -> None:
         .content.decode()
     )
     assert "请填写0或正整数，或者不填" in page and not PartyLeadership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["member_b", "other_officer", "no_role", "dept_reviewer", "anonymous"]
+)
+def test_the_report_pdf_is_refused_to_outsiders(cast: Cast, role: str) -> None:
+    setup(cast)
+    response = client_for(cast, role).get("/c/XH01/ballots/party/report.pdf")
+    _check(response, role, set(), "/c/XH01/ballots/party/report.pdf")
+
+
+def test_the_help_page_lists_the_party_codes(cast: Cast) -> None:
+    from ballots import checks
+
+    page = cast.client("chair_a").get("/ballots/checks/").content.decode()
+    for spec in checks.PARTY_CHECKS:
+        assert spec.code in page and spec.title in page
