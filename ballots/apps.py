@@ -15,6 +15,10 @@ class BallotsConfig(AppConfig):
         from ballots import polling_notices, staff
 
         register_action_labels(staff.POLLING_AUDIT_LABELS)
+
+        from ballots import party
+
+        register_action_labels(party.PARTY_AUDIT_LABELS)
         polling_notices.register()
 
         from ballots import certification, result_notices

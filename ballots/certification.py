@@ -310,10 +310,8 @@ def blockers(election: CommunityElection, *, women_waiver: str = "") -> list[str
 
 
 def _party_blockers(election: CommunityElection) -> list[str]:
-    try:
-        from ballots import party  # type: ignore[attr-defined]
-    except ImportError:  # the party track lands separately
-        return []
+    from ballots import party
+
     return list(party.party_blockers(election))
 
 

@@ -112,7 +112,74 @@ CHECKS: tuple[CheckSpec, ...] = (
         "R26",
     ),
 )
-CHECK_BY_CODE = {c.code: c for c in CHECKS}
+
+#: The party round's tally sheet (P8–P10; no proxies, P4): 实到会 comes from the
+#: 党员大会, the rest is typed. Codes start with P so they never mix with the
+#: committee sheet's.
+PARTY_NUMBER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("issued", "发出选票数"),
+    ("returned", "收回选票数"),
+    ("invalid", "无效票数"),
+)
+
+PARTY_CHECKS: tuple[CheckSpec, ...] = (
+    CheckSpec(
+        "PE01", "error", "有数字没有填", "每一个数字都要照计票单填写，没有就填 0。", "录入规范"
+    ),
+    CheckSpec(
+        "PE02",
+        "error",
+        "收回选票多于发出选票或实到会人数",
+        "收回的选票不能多于发出的选票，也不能多于实到会有选举权的人数。如果确实如此，"
+        "本轮选举无效，应当重新选举。",
+        "P10",
+    ),
+    CheckSpec(
+        "PE03",
+        "error",
+        "发出选票多于实到会人数",
+        "党内选举不允许委托投票，每位到会的有选举权的党员领一张选票。",
+        "P4",
+    ),
+    CheckSpec("PE04", "error", "无效票多于收回选票", "无效票是收回选票的一部分。", "P9"),
+    CheckSpec(
+        "PE05",
+        "error",
+        "某人赞成票多于有效选票",
+        "每张有效选票上同一个人最多一个“○”，赞成票不能多于有效选票数（收回减无效）。",
+        "P8、P9",
+    ),
+    CheckSpec(
+        "PE06",
+        "error",
+        "赞成票合计多于有效选票数乘以应选名额",
+        "画“○”多于应选名额的选票无效，所以有效选票上的赞成票合计不会超过有效选票数乘以应选名额。",
+        "P9",
+    ),
+    CheckSpec(
+        "PE07",
+        "error",
+        "另选他人的姓名没有填或重复",
+        "有赞成票的另选人必须填写姓名，同一个人只填一行。",
+        "P8",
+    ),
+    CheckSpec(
+        "PW01",
+        "warning",
+        "发出选票少于实到会人数",
+        "到会的党员每人领一张选票。请写明原因（例如有人未领票）。",
+        "P4、P10",
+    ),
+    CheckSpec("PW02", "warning", "收回选票少于发出选票", "有选票没有投入票箱，请写明原因。", "P10"),
+    CheckSpec(
+        "PW03",
+        "warning",
+        "另选他人和候选人同名",
+        "请核对是否应计入该候选人名下，或写明二人不是同一人。",
+        "P8",
+    ),
+)
+CHECK_BY_CODE = {c.code: c for c in (*CHECKS, *PARTY_CHECKS)}
 
 
 @dataclass(frozen=True)
@@ -206,6 +273,68 @@ def check_sheet(
         found.append(Finding("W01", "issued", f"发出{issued}张，签到{signed}人"))
     if issued is not None and returned is not None and returned < issued:
         found.append(Finding("W02", "returned", f"发出{issued}张，收回{returned}张"))
+    return found
+
+
+def check_party_sheet(
+    numbers: Mapping[str, Any], *, seats: int, present: int, candidates: Sequence[tuple[str, str]]
+) -> list[Finding]:
+    """Every finding on a party round's numbers; `present` is the 党员大会's 实到会."""
+    found: list[Finding] = []
+    values = {f: _int_or_none(numbers.get(f)) for f, _ in PARTY_NUMBER_FIELDS}
+    votes = {k: _int_or_none((numbers.get("votes") or {}).get(k)) for k, _n in candidates}
+    write_ins = [(str(n).strip(), _int_or_none(v)) for n, v in numbers.get("write_ins") or []]
+    names = dict(candidates)
+    for field, label in PARTY_NUMBER_FIELDS:
+        if values[field] is None:
+            found.append(Finding("PE01", field, f"请填写{label}"))
+    for key, value in votes.items():
+        if value is None:
+            found.append(Finding("PE01", f"votes-{key}", f"请填写{names[key]}的赞成票数"))
+    for i, (name, value) in enumerate(write_ins):
+        if name and value is None:
+            found.append(Finding("PE01", f"writein-{i}", f"请填写另选人{name}的赞成票数"))
+    issued, returned, invalid = values["issued"], values["returned"], values["invalid"]
+    if issued is not None and issued > present:
+        found.append(Finding("PE03", "issued", f"发出{issued}张，实到会{present}人"))
+    if returned is not None and (
+        (issued is not None and returned > issued) or returned > present
+    ):  # P10: returned <= min(issued, present)
+        found.append(
+            Finding(
+                "PE02",
+                "returned",
+                f"收回{returned}张，"
+                + (f"发出{issued}张，" if issued is not None else "")
+                + f"实到会{present}人",
+            )
+        )
+    if returned is not None and invalid is not None and invalid > returned:
+        found.append(Finding("PE04", "invalid", f"无效{invalid}张，收回{returned}张"))
+    seen: set[str] = set()
+    for i, (name, value) in enumerate(write_ins):
+        if not name and value:
+            found.append(Finding("PE07", f"writein-{i}", f"第{i + 1}行另选人有{value}票但没有姓名"))
+        elif name and name in seen:
+            found.append(Finding("PE07", f"writein-{i}", f"另选人{name}填了两行，请合并"))
+        elif name:
+            seen.add(name)
+            if name in names.values():
+                found.append(Finding("PW03", f"writein-{i}", f"另选人{name}"))
+    if returned is not None and invalid is not None:
+        valid = max(0, returned - invalid)
+        everyone = [(names[k], v, f"votes-{k}") for k, v in votes.items() if v is not None]
+        everyone += [(n, v, f"writein-{i}") for i, (n, v) in enumerate(write_ins) if n and v]
+        for name, value, field in everyone:
+            if value > valid:
+                found.append(Finding("PE05", field, f"{name}得{value}票，有效选票{valid}张"))
+        total = sum(v for _n, v, _f in everyone)
+        if total > valid * seats:
+            found.append(Finding("PE06", "", f"赞成票合计{total}，有效选票{valid}张×应选{seats}名"))
+    if issued is not None and issued < present:
+        found.append(Finding("PW01", "issued", f"发出{issued}张，实到会{present}人"))
+    if issued is not None and returned is not None and returned < issued:
+        found.append(Finding("PW02", "returned", f"发出{issued}张，收回{returned}张"))
     return found
 
 

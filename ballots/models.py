@@ -225,4 +225,5 @@ class TallyEntry(models.Model):
 
 
 from ballots.certification_models import *  # noqa: E402, F403
+from ballots.party_models import *  # noqa: E402, F403
 from ballots.polling_models import *  # noqa: E402, F403

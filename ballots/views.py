@@ -395,7 +395,9 @@ def review_sheet(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @access.require(access.any_role)
 def check_codes(request: HttpRequest) -> HttpResponse:
-    return render(request, "ballots/checks.html", {"checks": checks.CHECKS})
+    return render(
+        request, "ballots/checks.html", {"checks": (*checks.CHECKS, *checks.PARTY_CHECKS)}
+    )
 
 
 def _result_rows(r: BallotRound) -> list[tuple[str, int, bool, bool]]:
