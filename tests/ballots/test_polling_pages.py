@@ -9,8 +9,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from ballots import proxies, staff
+from ballots import proxies, services, staff
 from ballots.certification import LOCKED_MESSAGE
 from ballots.models import Certification
 from ballots.polling_models import MobileBoxVoter, PollingStaff, Proxy, StaffRole
@@ -381,3 +383,38 @@ def test_a_certified_result_locks_staff_mobile_boxes_and_proxies(
     assert AuditEvent.objects.count() == before
     assert PollingStaff.objects.count() == 1 and MobileBoxVoter.objects.count() == 1
     assert Proxy.objects.filter(status="active").count() == 1
+
+
+def test_the_pages_do_not_query_per_row(d: Day, roll: dict[str, Voter]) -> None:
+    client = d.cast.client("member_a")
+    staff.add_staff(_box(d), role=StaffRole.MONITOR, voter=roll["工作0"], actor=d.member)
+    staff.add_mobile_voter(
+        _box(d), roll["孙大爷"], approved_on=EARLY, document="新街办〔2027〕1号", actor=d.member
+    )
+    small = {}
+    for url in (PLACES, STAFF, MOBILE):
+        client.get(url)
+        with CaptureQueriesContext(connection) as q:
+            client.get(url)
+        small[url] = len(q)
+    box2 = services.add_place(
+        d.election,
+        kind="mobile",
+        name="流动票箱二",
+        place="四组",
+        opens_at=_box(d).opens_at,
+        closes_at=_box(d).closes_at,
+        actor=d.member,
+    )
+    for i in range(1, 5):
+        staff.add_staff(box2, role=StaffRole.MONITOR, voter=roll[f"工作{i}"], actor=d.member)
+    staff.add_staff(
+        _central(d), role=StaffRole.ISSUER, name="街道老王", note="街道", actor=d.member
+    )
+    staff.add_mobile_voter(
+        box2, roll["周奶奶"], approved_on=EARLY, document="新街办〔2027〕2号", actor=d.member
+    )
+    for url in (PLACES, STAFF, MOBILE):
+        with CaptureQueriesContext(connection) as q:
+            client.get(url)
+        assert len(q) == small[url], url
