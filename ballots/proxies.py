@@ -18,7 +18,14 @@ from django.utils import timezone
 
 import electionlaw
 from ballots.polling_models import Proxy, ProxyStatus
-from ballots.staff import PollingError, _scope, is_eligible, standing_in, violation_text
+from ballots.staff import (
+    PollingError,
+    _scope,
+    is_eligible,
+    lock_open,
+    standing_in,
+    violation_text,
+)
 from candidates.models import RELATION_CHOICES
 from electionlaw import Violation
 from elections import audit
@@ -78,7 +85,7 @@ def add_proxy(
     with transaction.atomic():
         # One lock per election: the holder's count, the principal's proxy and the
         # sub-delegation test are read and written under it.
-        CommunityElection.objects.select_for_update().filter(pk=election.pk).first()
+        lock_open(election)
         Voter.objects.select_for_update().filter(pk__in=[principal.pk, holder.pk]).count()
         active = active_proxies(election)
         holder_existing = active.filter(holder=holder).count()
@@ -158,8 +165,11 @@ def withdraw_proxy(proxy: Proxy, *, reason: str, actor: Any) -> Proxy:
     if not reason:
         raise PollingError("请填写撤回理由", {"reason": "请填写撤回理由"})
     with transaction.atomic():
+        lock_open(proxy.election)
         locked = (
-            Proxy.objects.select_for_update().select_related("principal", "holder").get(pk=proxy.pk)
+            Proxy.objects.select_for_update()
+            .select_related("principal", "holder", "election__community")
+            .get(pk=proxy.pk)
         )
         if locked.status != ProxyStatus.ACTIVE:
             raise PollingError("这项委托已经撤回")

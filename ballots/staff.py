@@ -87,6 +87,15 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def lock_open(election: CommunityElection) -> None:
+    """Inside a transaction: lock the election row, then refuse if its results are
+    certified (`ballots.certification.assert_open` raises BallotsError)."""
+    from ballots.lock import assert_open
+
+    CommunityElection.objects.select_for_update().filter(pk=election.pk).first()
+    assert_open(election)
+
+
 def is_eligible(voter: Voter) -> bool:
     """A registered voter with the right to vote (B6, R35)."""
     return voter.status == VoterStatus.REGISTERED and not voter.rights_deprived
@@ -189,6 +198,7 @@ def add_staff(
         text = "；".join(violation_text(v) for v in found)
         raise PollingError(f"{name}不能担任{StaffRole(role).label}：{text}", {"name": text}, found)
     with transaction.atomic():
+        lock_open(election)
         try:
             with transaction.atomic():
                 obj = PollingStaff.objects.create(
@@ -225,6 +235,9 @@ def remove_staff(staff: PollingStaff, *, reason: str, actor: Any) -> None:
         raise PollingError("请填写撤换理由", {"reason": "请填写撤换理由"})
     election = staff.place.election
     with transaction.atomic():
+        lock_open(election)
+        if not PollingStaff.objects.select_for_update().filter(pk=staff.pk).exists():
+            raise PollingError(f"{staff.name}已经撤换过了")
         audit.record(
             actor,
             "ballots.staff.removed",
@@ -240,7 +253,17 @@ def remove_staff(staff: PollingStaff, *, reason: str, actor: Any) -> None:
         staff.delete()
 
 
-def staff_problems(election: CommunityElection) -> list[str]:
+@dataclass(frozen=True)
+class StaffProblem:
+    """One thing to fix before the round opens: what is wrong (`text`, naming its rule)
+    and what to do next (`todo`), with the place it belongs to."""
+
+    text: str
+    todo: str
+    place_id: int
+
+
+def staff_findings(election: CommunityElection) -> list[StaffProblem]:
     """What must be fixed before the round opens: a mobile box with fewer 监票人 than
     the profile requires (R35), and staff who have since become candidates or a
     candidate's near relatives (R8)."""
@@ -249,14 +272,20 @@ def staff_problems(election: CommunityElection) -> list[str]:
     staff = list(
         PollingStaff.objects.filter(place__election=election).select_related("voter", "place")
     )
-    problems: list[str] = []
+    problems: list[StaffProblem] = []
     need = params.mobile_box_min_monitors
     for place in places:
         if place.kind != PlaceKind.MOBILE:
             continue
         have = sum(1 for s in staff if s.place_id == place.pk and s.role == StaffRole.MONITOR)
         if have < need:
-            problems.append(f"流动票箱“{place.name}”有{have}名监票人，至少需要{need}名（规则 R35）")
+            problems.append(
+                StaffProblem(
+                    f"流动票箱“{place.name}”只有{have}名监票人，至少需要{need}名（规则 R35）",
+                    f"请在下面为“{place.name}”再安排{need - have}名监票人。",
+                    place.pk,
+                )
+            )
     if staff:
         standing = standing_in(election)
         relations = list(Relation.objects.filter(election=election).select_related("a", "b"))
@@ -279,14 +308,24 @@ def staff_problems(election: CommunityElection) -> list[str]:
             )
             for v in found:
                 problems.append(
-                    f"{s.place.name}的{s.get_role_display()}{s.name}：{violation_text(v)}"
+                    StaffProblem(
+                        f"{s.place.name}的{s.get_role_display()}{s.name}：{violation_text(v)}",
+                        f"请撤换{s.name}，另外安排一位不是候选人、也不是候选人近亲属的人员。",
+                        s.place_id,
+                    )
                 )
     return problems
 
 
+def staff_problems(election: CommunityElection) -> list[str]:
+    """The texts of `staff_findings`."""
+    return [p.text for p in staff_findings(election)]
+
+
 def staff_by_place(election: CommunityElection) -> dict[int, list[PollingStaff]]:
     out: dict[int, list[PollingStaff]] = {}
-    for s in PollingStaff.objects.filter(place__election=election).order_by("role", "id"):
+    rows = PollingStaff.objects.filter(place__election=election).select_related("voter")
+    for s in rows.order_by("role", "id"):
         out.setdefault(s.place_id, []).append(s)
     return out
 
@@ -327,6 +366,7 @@ def add_mobile_voter(
         raise PollingError("没有保存，请改正标红的内容", errors)
     assert approved_on is not None
     with transaction.atomic():
+        lock_open(election)
         existing = (
             MobileBoxVoter.objects.filter(election=election, voter=voter)
             .select_related("place")
@@ -374,6 +414,9 @@ def remove_mobile_voter(entry: MobileBoxVoter, *, reason: str, actor: Any) -> No
     if not reason:
         raise PollingError("请填写移出理由", {"reason": "请填写移出理由"})
     with transaction.atomic():
+        lock_open(entry.election)
+        if not MobileBoxVoter.objects.select_for_update().filter(pk=entry.pk).exists():
+            raise PollingError(f"{entry.voter.name}已经移出流动票箱了")
         audit.record(
             actor,
             "ballots.mobile_voter.removed",

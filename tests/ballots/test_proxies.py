@@ -4,8 +4,12 @@ names its rule; accepted ones are audited; the notices carry names only."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from ballots import proxies, staff
 from ballots.polling_models import Proxy, ProxyStatus, StaffRole
@@ -16,7 +20,7 @@ from elections.registration.models import Voter
 from tests.ballots.helpers import Day, day
 from tests.candidates.committee_slate_helpers import voters
 from tests.candidates.test_slate_pages import ROLES, _check, client_for
-from tests.conftest import Cast
+from tests.conftest import Cast, make_cast
 
 EARLY = dt.date(2027, 1, 10)  # well before the election day of 2027-01-28
 
@@ -200,3 +204,71 @@ def test_the_page_names_the_rule_of_a_refusal_and_keeps_the_input(
     ).content.decode()
     assert "本社区选民名册中没有“没这人”" in page
     assert not Proxy.objects.exists()
+
+
+# -- two requests at once (real transactions, two connections) --------------------------
+
+
+def _at_once(*calls: Callable[[], Any]) -> list[str]:
+    """Run the calls in threads released together; "ok" or each refusal's message."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("ok")
+        except PollingError as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def _concurrent_day() -> tuple[Day, dict[str, Voter]]:
+    d = day(make_cast())
+    names = {f"委托{i}": "女" for i in range(7)} | {"代投人": "男", "代投二": "男"}
+    return d, voters(d.election, d.cast.users["officer"], names)
+
+
+def _fresh(v: Voter) -> Voter:
+    return Voter.objects.get(pk=v.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_the_holders_cap_one_wins() -> None:
+    d, roll = _concurrent_day()
+    cap = d.election.cycle.rule_profile.params().proxy_cap
+    assert cap == 5
+    for i in range(cap - 1):
+        _add(d, roll[f"委托{i}"], roll["代投人"])
+    outcomes = _at_once(
+        lambda: _add(d, _fresh(roll["委托4"]), _fresh(roll["代投人"])),
+        lambda: _add(d, _fresh(roll["委托5"]), _fresh(roll["代投人"])),
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    (refusal,) = [o for o in outcomes if o != "ok"]
+    assert "B6" in refusal
+    assert proxies.active_proxies(d.election).filter(holder=roll["代投人"]).count() == cap
+    assert AuditEvent.objects.filter(action="ballots.proxy.added").count() == cap
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_proxies_of_one_principal_at_once_one_wins() -> None:
+    d, roll = _concurrent_day()
+    outcomes = _at_once(
+        lambda: _add(d, _fresh(roll["委托0"]), _fresh(roll["代投人"])),
+        lambda: _add(d, _fresh(roll["委托0"]), _fresh(roll["代投二"])),
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    (refusal,) = [o for o in outcomes if o != "ok"]
+    assert "B6" in refusal
+    assert proxies.active_proxies(d.election).filter(principal=roll["委托0"]).count() == 1
+    assert AuditEvent.objects.filter(action="ballots.proxy.added").count() == 1
