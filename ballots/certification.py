@@ -509,8 +509,16 @@ def _render_certificates(
     election: CommunityElection, cert: Certification, *, today: dt.date
 ) -> list[ElectionCertificate]:
     """R38 当选证书, one per winner of the residents' committee, numbered on after the
-    numbers of earlier certifications."""
-    from elections.notices.rendering import render_pdf
+    numbers of earlier certifications. The fonts are cut once to the certificates'
+    characters (as long lists do): each PDF then renders in a fraction of the time."""
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from elections.notices.chunk_worker import weasyprint
+    from elections.notices.fonts import subset_font_css
 
     start = (
         ElectionCertificate.objects.filter(certification__election=election).aggregate(
@@ -518,42 +526,45 @@ def _render_certificates(
         )["m"]
         or 0
     )
-    made = []
     winners = [w for o in outcomes(election) for w in o.winners]
     street = election.community.street.name
-    for i, w in enumerate(winners, start=start + 1):
-        label = post_label(w.post)
-        pdf, _pages = render_pdf(
-            "ballots/certificate.html",
-            {
-                "title": "当选证书",
-                "number": f"{election.community.code}-{election.cycle.term:02d}-{i:03d}",
-                "name": w.name,
-                "community": election.community.name,
-                "street": street,
-                "term": f"第{_term(election)}届",
-                "post": label,
-                "held_on": cn_date(_round_day(election, w.round_number)),
-                "issued_on": cn_date(today),
-                "issuers": [f"{election.community.name}居民选举委员会", f"{street}办事处"],
-                "sha": cert.sha256[:16],
-            },
-        )
-        item = ElectionCertificate(
-            certification=cert,
-            number=i,
-            track=w.track,
-            post=w.post,
-            post_label=label,
-            name=w.name,
-            candidate_id=w.candidate_id,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-        )
-        item.pdf.save(f"{election.community.code}-{i:03d}.pdf", ContentFile(pdf), save=False)
-        item.save()
-        made.append(item)
+    days = dict(BallotRound.objects.filter(election=election).values_list("number", "held_on"))
+    contexts = [
+        {
+            "title": "当选证书",
+            "number": f"{election.community.code}-{election.cycle.term:02d}-{i:03d}",
+            "name": w.name,
+            "community": election.community.name,
+            "street": street,
+            "term": f"第{_term(election)}届",
+            "post": post_label(w.post),
+            "held_on": cn_date(days[w.round_number]),
+            "issued_on": cn_date(today),
+            "issuers": [f"{election.community.name}居民选举委员会", f"{street}办事处"],
+            "sha": cert.sha256[:16],
+        }
+        for i, w in enumerate(winners, start=start + 1)
+    ]
+    if not contexts:
+        return []
+    html = [render_to_string("ballots/certificate.html", {**c, "font_css": ""}) for c in contexts]
+    made = []
+    with tempfile.TemporaryDirectory() as tmp:
+        css = subset_font_css("".join(html), Path(tmp))
+        for i, (w, ctx) in enumerate(zip(winners, contexts, strict=True), start=start + 1):
+            page = render_to_string("ballots/certificate.html", {**ctx, "font_css": css})
+            pdf = weasyprint().HTML(string=page, base_url=str(settings.BASE_DIR)).write_pdf()
+            item = ElectionCertificate(
+                certification=cert,
+                number=i,
+                track=w.track,
+                post=w.post,
+                post_label=post_label(w.post),
+                name=w.name,
+                candidate_id=w.candidate_id,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+            )
+            item.pdf.save(f"{election.community.code}-{i:03d}.pdf", ContentFile(pdf), save=False)
+            item.save()
+            made.append(item)
     return made
-
-
-def _round_day(election: CommunityElection, number: int) -> dt.date:
-    return BallotRound.objects.only("held_on").get(election=election, number=number).held_on

@@ -545,6 +545,18 @@ def _check_version(sheet: TallySheet, version: int | None) -> None:
         raise BallotsError("这张计票单刚被别人处理过，页面已更新，请重新查看后再操作")
 
 
+def _discard(entry: TallyEntry, *, actor: Any, reason: str) -> None:
+    """An entry the chair does not keep stays on record, marked 退回 with who and why."""
+    entry.discarded, entry.discarded_by, entry.discarded_reason = True, actor, reason[:200]
+    entry.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
+
+
+def _move(sheet: TallySheet, status: str, chosen: TallyEntry | None) -> None:
+    sheet.status, sheet.chosen = status, chosen
+    sheet.version += 1  # a page showing the old state is now stale
+    sheet.save(update_fields=["status", "chosen", "version"])
+
+
 def keep_entry(sheet: TallySheet, slot: int, *, actor: Any, version: int | None = None) -> None:
     """The chair keeps one of two differing entries; the other is marked 退回 (kept)."""
     with transaction.atomic():
@@ -555,13 +567,8 @@ def keep_entry(sheet: TallySheet, slot: int, *, actor: Any, version: int | None 
         entries = active_entries(sheet)
         if slot not in entries:
             raise BallotsError("没有这次录入")
-        other = entries[3 - slot]
-        other.discarded, other.discarded_by = True, actor
-        other.discarded_reason = f"主任保留第{slot}次录入"
-        other.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
-        sheet.status, sheet.chosen = SheetStatus.MATCHED, entries[slot]
-        sheet.version += 1
-        sheet.save(update_fields=["status", "chosen", "version"])
+        _discard(entries[3 - slot], actor=actor, reason=f"主任保留第{slot}次录入")
+        _move(sheet, SheetStatus.MATCHED, entries[slot])
         audit.record(
             actor,
             "ballots.entry.kept",
@@ -585,16 +592,12 @@ def send_back(
         entries = active_entries(sheet)
         if slot not in entries:
             raise BallotsError("没有这次录入")
-        gone = entries[slot]
-        gone.discarded, gone.discarded_by, gone.discarded_reason = True, actor, reason[:200]
-        gone.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
+        _discard(entries[slot], actor=actor, reason=reason)
         if slot == 1 and 2 in entries:  # the remaining entry becomes entry 1
             kept = entries[2]
             kept.slot = 1
             kept.save(update_fields=["slot"])
-        sheet.status, sheet.chosen = SheetStatus.ENTERING, None
-        sheet.version += 1
-        sheet.save(update_fields=["status", "chosen", "version"])
+        _move(sheet, SheetStatus.ENTERING, None)
         audit.record(
             actor,
             "ballots.entry.sent_back",

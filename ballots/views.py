@@ -63,6 +63,7 @@ def _sheet(election: CommunityElection, pk: int) -> TallySheet:
     sheet = (
         TallySheet.objects.filter(pk=pk, round__election=election)
         .select_related("round__election__community__street", "round__election__cycle", "place")
+        .prefetch_related("round__candidates")  # the ballot's names, read once per page
         .first()
     )
     if sheet is None:
@@ -202,14 +203,7 @@ def round_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         for s in sheets
     ]
     result = r.result or {}
-    labels = result.get("labels", {})
-    table = sorted(
-        (
-            (labels.get(k, k), v, k in result.get("elected", []), k in result.get("tied", []))
-            for k, v in result.get("votes", {}).items()
-        ),
-        key=lambda row: (-row[1], row[0]),
-    )
+    table = _result_rows(r)
     return render(
         request,
         "ballots/round.html",
