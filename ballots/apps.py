@@ -15,4 +15,8 @@ class BallotsConfig(AppConfig):
         from ballots import polling_notices, staff
 
         register_action_labels(staff.POLLING_AUDIT_LABELS)
+
+        from ballots import archive
+
+        register_action_labels(archive.ARCHIVE_AUDIT_LABELS)
         polling_notices.register()
