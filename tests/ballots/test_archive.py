@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -140,6 +142,31 @@ def test_the_manifest_lists_every_file_in_sha256sum_format(built: Archive) -> No
     assert files["archive.pdf"] == read(built.pdf)
     notice = Notice.objects.get(number=1)
     assert files["notices/notice-001-N3-v1.pdf"] == read(notice.pdf)
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
+def test_sha256sum_checks_the_unpacked_zip(built: Archive, tmp_path: Path) -> None:
+    out = tmp_path / "unpacked"
+    with zipfile.ZipFile(built.zip.path) as z:
+        z.extractall(out)
+    check = subprocess.run(
+        ["sha256sum", "-c", "MANIFEST.sha256"],  # noqa: S607
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count(": OK") == len(built.manifest.splitlines())
+    (out / "results.json").write_text("{}", encoding="utf-8")
+    check = subprocess.run(
+        ["sha256sum", "-c", "MANIFEST.sha256"],  # noqa: S607
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 1 and "results.json: FAILED" in check.stdout
 
 
 def test_the_command_passes_a_good_zip_and_fails_a_tampered_one(
