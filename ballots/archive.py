@@ -121,11 +121,14 @@ def certification_event(certification: Certification) -> AuditEvent | None:
 
 
 def audit_events(certification: Certification) -> list[AuditEvent]:
-    """The community's audit rows up to and including the certification's (later rows
-    are not part of this archive; a rebuild's own rows never change it)."""
+    """The community's audit rows of this cycle up to and including the certification's
+    (later rows are not part of this archive; a rebuild's own rows never change it)."""
     election = certification.election
     event = certification_event(certification)
-    qs = AuditEvent.objects.filter(community_id=election.community_id)
+    # From the cycle's start: an earlier cycle's rows of the community are not this one's.
+    qs = AuditEvent.objects.filter(
+        community_id=election.community_id, created_at__gte=election.cycle.created_at
+    )
     if event is not None:
         qs = qs.filter(
             Q(created_at__lt=event.created_at) | Q(created_at=event.created_at, id__lte=event.pk)

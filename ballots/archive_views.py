@@ -94,9 +94,8 @@ def _rebuild(
 
     with transaction.atomic():
         arch, _ = Archive.objects.select_for_update().get_or_create(certification=certification)
-        if arch.status == ArchiveStatus.BUILDING:
-            messages.info(request, "归档正在生成，请稍后刷新页面")
-            return
+        # Also from BUILDING: a worker that died mid-build leaves it there; a second
+        # build writes the same bytes (deterministic), so running it again is safe.
         before = arch.get_status_display()
         arch.status, arch.error = ArchiveStatus.QUEUED, ""
         arch.save(update_fields=["status", "error"])

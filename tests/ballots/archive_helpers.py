@@ -20,6 +20,13 @@ from elections.models import CommunityElection
 from elections.notices import publishing
 from tests.ballots.helpers import Day, count, day, enter_twice, numbers, sheets, zero
 from tests.conftest import Cast
+from vetting.models import (
+    NegativeList,
+    SignOff,
+    SignOffResult,
+    VettingRequest,
+    VettingRound,
+)
 
 NOTICE_DAY = dt.date(2026, 12, 2)
 CERTIFIED_AT = dt.datetime(2027, 1, 28, 18, 30, 5, tzinfo=dt.UTC)
@@ -64,9 +71,44 @@ def certify(
     return cert
 
 
+def sign_offs(d: Day) -> None:
+    """A vetting round of the director candidates at the police: one passes; the other's
+    first answer (a finding) is corrected by a second one that passes."""
+    cast = d.cast
+    negative = NegativeList.objects.create(
+        code="archive-test", name="测试负面清单", effective_from=dt.date(2026, 1, 1)
+    )
+    vr = VettingRound.objects.create(
+        cycle=cast.cycle, number=1, negative_list=negative, deadline=dt.date(2026, 12, 20)
+    )
+    reviewer = cast.users["dept_reviewer"]
+    for name in ("赵主任", "钱主任"):
+        request = VettingRequest.objects.create(
+            round=vr, candidate=d.candidates[name], department=cast.department
+        )
+        first = SignOff.objects.create(
+            request=request,
+            result=SignOffResult.PASS if name == "赵主任" else SignOffResult.FINDING,
+            note="" if name == "赵主任" else "待核实",
+            data_hash="0" * 64,
+            signed_by=reviewer,
+            current=name == "赵主任",
+        )
+        if name == "钱主任":
+            SignOff.objects.create(
+                request=request,
+                result=SignOffResult.PASS,
+                note="经核实不属于负面清单情形",
+                data_hash="0" * 64,
+                signed_by=reviewer,
+                supersedes=first,
+            )
+
+
 def certified_day(cast: Cast) -> tuple[Day, Certification]:
     d = day(cast)
     officer = cast.users["officer"]
+    sign_offs(d)
     first = publishing.publish(d.election, "N3", actor=officer, today=NOTICE_DAY)
     assert first is not None
     publishing.correct(first, reason="漏登一名选民", actor=officer, today=NOTICE_DAY)

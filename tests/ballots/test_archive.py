@@ -6,6 +6,7 @@ audit section stops at the certification; the task; the page against the cast.""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -252,6 +253,8 @@ def test_the_pdf_has_every_section_both_entries_and_no_full_id(built: Archive) -
     for name in ("赵主任", "钱主任", "孙委", "李委", "周委", "吴委"):
         assert name in text, name
     assert "本职位选举完成，可以进入结果确认" in text
+    # The vetting sign-offs, the corrected one too.
+    assert "区公安分局" in text and "经核实不属于负面清单情形" in text and "已被更正" in text
     # The notices' own pages are merged in (the roll notice lists the filler voters).
     assert "更正公告" in text and "漏登一名选民" in text and "居民00" in text
     notice_pages = sum(n.pages for n in Notice.objects.all())
@@ -281,10 +284,18 @@ def test_the_audit_section_stops_at_the_certification(
             d.election,
             data={"reason": "确认之后的一条记录"},
         )
+    AuditEvent.objects.create(  # the community's previous cycle: not this archive's
+        created_at=d.cast.cycle.created_at - dt.timedelta(days=1),
+        action="elections.milestone.completed",
+        community_id=d.election.community_id,
+        street_id=d.cast.street.pk,
+        object_repr="上一届的一条记录",
+    )
     a = archive.build(cert)
     log = members(read(a.zip))["audit-log.csv"].decode("utf-8")
     text = pdf_text(read(a.pdf))
     assert "确认之后的一条记录" not in log and "确认之后的一条记录" not in text
+    assert "上一届的一条记录" not in log
     rows = log.strip().splitlines()
     assert "ballots.result.certified" in rows[-1] and "确认选举结果" in rows[-1]
     assert "ballots.entry.kept" in log and "两次录入不一致，保留其中一次" in text
