@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,46 @@ def test_rebuilding_from_the_same_data_gives_the_same_manifest_and_bytes(
     assert second.manifest_sha256 == hashlib.sha256(manifest.encode()).hexdigest()
     assert read(second.pdf) == pdf_bytes
     assert read(second.zip) == zip_bytes
+
+
+_OTHER_PROCESS = """
+import os, pickle, sys
+from unittest import mock
+import django
+django.setup()
+from ballots import archive
+html, notices = pickle.load(open(sys.argv[1], "rb"))
+with mock.patch.object(archive, "render_to_string", lambda *a, **k: html):
+    pdf, _ = archive.render_archive_pdf(archive.Collected(context={}, notice_pdfs=notices))
+sys.stdout.buffer.write(pdf)
+"""
+
+
+def test_another_process_renders_the_same_pdf(
+    certified: tuple[Day, Certification], tmp_path: Path
+) -> None:
+    """A rebuild runs in another worker: the bytes must not depend on the process
+    (hash seeds, memory addresses, font caches)."""
+    import pickle
+
+    from django.template.loader import render_to_string
+
+    from elections.notices.fonts import font_css
+
+    collected = archive.collect(certified[1])
+    here, _ = archive.render_archive_pdf(collected)
+    html = render_to_string(archive.TEMPLATE, {**collected.context, "font_css": font_css()})
+    data = tmp_path / "input.pickle"
+    data.write_bytes(pickle.dumps((html, collected.notice_pdfs)))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONHASHSEED": "12345"}
+    there = subprocess.run(  # noqa: S603 - our own interpreter on our own script
+        [sys.executable, "-c", _OTHER_PROCESS, str(data)],
+        capture_output=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+    assert there == here
 
 
 def test_the_zip_is_sorted_with_fixed_times_and_permissions(built: Archive) -> None:
