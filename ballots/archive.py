@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -48,6 +49,8 @@ from elections.models import AuditEvent, CommunityElection, Notice
 from elections.notices.fonts import font_css
 from elections.registration.models import Voter, VoterStatus
 from vetting.models import SignOff
+
+logger = logging.getLogger(__name__)
 
 ARCHIVE_AUDIT_LABELS = {
     "ballots.archive.built": "生成归档",
@@ -646,7 +649,10 @@ def build(certification: Certification) -> Archive:
     except ArchiveError as exc:
         return _fail(archive, f"归档生成失败：{exc}")
     except Exception as exc:
-        return _fail(archive, f"归档生成失败（{type(exc).__name__}）：{exc}")
+        logger.exception("archive of certification %s failed", certification.pk)
+        return _fail(
+            archive, f"归档生成失败：程序出错（{type(exc).__name__}: {exc}），请联系系统管理员"
+        )
     election = certification.election
     with transaction.atomic():
         archive = Archive.objects.select_for_update().get(pk=archive.pk)

@@ -396,6 +396,23 @@ def test_a_failed_build_is_recorded_and_can_be_retried(
     assert AuditEvent.objects.filter(action="ballots.archive.rebuilt").count() == 1
 
 
+def test_an_unexpected_error_is_recorded_in_plain_chinese(
+    certified: tuple[Day, Certification], monkeypatch: Any, caplog: Any
+) -> None:
+    d, cert = certified
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("layout broke")
+
+    monkeypatch.setattr(archive, "render_archive_pdf", broken)
+    with caplog.at_level("ERROR", logger="ballots.archive"):
+        build_archive(d.election.pk)
+    a = Archive.objects.get(certification=cert)
+    assert a.status == ArchiveStatus.FAILED and not a.pdf and not a.zip
+    assert a.error.startswith("归档生成失败：程序出错") and "layout broke" in a.error
+    assert "failed" in caplog.text
+
+
 def test_a_revoked_certification_is_not_archived(certified: tuple[Day, Certification]) -> None:
     d, cert = certified
     from django.utils import timezone
