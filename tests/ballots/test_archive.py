@@ -353,10 +353,15 @@ def test_the_task_builds_once_and_again_only_when_asked(
 ) -> None:
     d, cert = certified
     assert Archive.objects.get(certification=cert).status == ArchiveStatus.QUEUED
+    page = d.cast.client("supervisor").get(PAGE).content.decode()
+    assert "排队中" in page and "下载归档压缩包" not in page and "重新生成归档" not in page
     pk = build_archive.delay(d.election.pk).get()
     assert pk is not None
     a = Archive.objects.get(pk=pk)
     assert a.status == ArchiveStatus.READY and a.certification == cert
+    page = d.cast.client("officer").get(PAGE).content.decode()
+    assert "已生成" in page and "下载归档压缩包" in page and "重新生成归档" in page
+    assert a.manifest.splitlines()[0] in page
     built_at = a.built_at
     assert build_archive.delay(d.election.pk).get() == pk
     a.refresh_from_db()
