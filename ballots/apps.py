@@ -19,6 +19,10 @@ class BallotsConfig(AppConfig):
         from ballots import party
 
         register_action_labels(party.PARTY_AUDIT_LABELS)
+
+        from ballots import archive
+
+        register_action_labels(archive.ARCHIVE_AUDIT_LABELS)
         polling_notices.register()
 
         from ballots import certification, result_notices

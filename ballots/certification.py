@@ -431,10 +431,8 @@ def certify(
 
 
 def _queue_archive(election_id: int) -> None:
-    try:
-        from ballots import tasks  # type: ignore[attr-defined]
-    except ImportError:  # the archive task lands separately
-        return
+    from ballots import tasks
+
     tasks.build_archive.delay(election_id)
 
 

@@ -134,6 +134,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
             "kinds": PlaceKind.choices,
             "can_enter": can_enter,
             "is_chair": is_chair,
+            "can_read_archive": access.can_read_archive(request.user, election.community),
             "errors": errors,
             "form": request.POST if errors else {},
         },

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from guardian.models import UserObjectPermission
 
@@ -209,6 +210,30 @@ def get_election_for_officer(user: AnyUser, code: str) -> CommunityElection:
     return election
 
 
+def can_read_archive(user: AnyUser, community: Community) -> bool:
+    """The sealed archive of a certified election (issue 11 item 8): the street officers
+    of the community's street, its supervisors (street or district) and superusers —
+    not organisation reviewers, not the community's committee."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    if community.street_id in scope.managed_streets | scope.supervised_streets:
+        return True
+    return bool(scope.supervised_districts) and (
+        Street.objects.filter(
+            pk=community.street_id, district_id__in=scope.supervised_districts
+        ).exists()
+    )
+
+
+def get_election_for_archive(user: AnyUser, code: str) -> CommunityElection:
+    """The community's newest election, for those who may read its archive (404 otherwise)."""
+    election = get_election_for_user(user, code)
+    if not can_read_archive(user, election.community):
+        raise Http404("没有找到这个社区的换届")
+    return election
+
+
 def current_cycles(streets: QuerySet[Street]) -> dict[int, ElectionCycle]:
     """Each street's newest cycle (the one new communities join), by street id."""
     cycles: dict[int, ElectionCycle] = {}
@@ -298,7 +323,8 @@ def audit_scope_filter(user: AnyUser) -> Q:
     return Q(street_id__in=street_ids)
 
 
-ViewFunc = Callable[..., HttpResponse]
+# A file download (FileResponse) is a streaming response, not an HttpResponse.
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def require(test: Callable[[Scope], bool]) -> Callable[[ViewFunc], ViewFunc]:
@@ -309,7 +335,7 @@ def require(test: Callable[[Scope], bool]) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
@@ -338,6 +364,13 @@ def street_officer(scope: Scope) -> bool:
 
 def audit_reader(scope: Scope) -> bool:
     return scope.reads_audit
+
+
+def archive_reader(scope: Scope) -> bool:
+    """Street officers, supervisors and superusers (the archive; see can_read_archive)."""
+    return scope.superuser or bool(
+        scope.managed_streets or scope.supervised_streets or scope.supervised_districts
+    )
 
 
 def community_worker_or_reader(scope: Scope) -> bool:
