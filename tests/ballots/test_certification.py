@@ -358,3 +358,28 @@ def test_a_winner_declared_void_leaves_a_seat_for_another_election(d: Day) -> No
     assert certification.blockers(d.election) == []
     cert = certification.certify(d.election, actor=d.cast.users["officer"])
     assert [c.name for c in cert.certificates.all()] == ["赵主任", "李委", "周委", "吴委"]
+
+
+def test_certifying_builds_the_archive_after_commit_and_it_verifies(
+    d: Day, django_capture_on_commit_callbacks: Any, tmp_path: Any
+) -> None:
+    """certify → on commit → ballots.tasks.build_archive: the archive is READY, its zip
+    holds the certificates and the result notices, and verify_archive accepts it."""
+    import zipfile
+
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        cert = certification.certify(d.election, actor=d.cast.users["officer"])
+    assert len(callbacks) == 1
+    archive = Archive.objects.get(certification=cert)
+    assert archive.status == "ready", archive.error
+    with archive.zip.open("rb") as handle:
+        data = handle.read()
+    path = tmp_path / "archive.zip"
+    path.write_bytes(data)
+    names = zipfile.ZipFile(path).namelist()
+    assert "MANIFEST.sha256" in names and "archive.pdf" in names
+    assert sum("当选证书" in n or "certificate" in n for n in names) == 4, names
+    assert archive.manifest_sha256 == hashlib.sha256(archive.manifest.encode()).hexdigest()
+    call_command("verify_archive", str(path))  # exit 0: no SystemExit raised
