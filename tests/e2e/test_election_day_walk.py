@@ -548,6 +548,8 @@ def test_election_day_of_xh01(crew: Crew, screenshots: Path) -> None:
     diffs = chair.locator("section[aria-labelledby=diff] tbody tr").all_inner_texts()
     assert len(diffs) == 1, diffs
     assert b in diffs[0] and re.search(r"7\s+6", diffs[0]), diffs
+    # Who typed each entry, by name.
+    assert "第一次录入：胡刚" in main_text(chair) and "第二次录入：周敏" in main_text(chair)
     snap(chair, "review-difference", key=True)
     press(chair, "第一次录入是对的，保留")
     expect_text(chair, "已保留第1次录入")
@@ -557,6 +559,7 @@ def test_election_day_of_xh01(crew: Crew, screenshots: Path) -> None:
     press(chair, "确认这张计票单")
     expect_text(chair, f"已确认{CENTRAL}计票单")
     confirm(chair, director_url, MOBILE)
+    assert "（李元丰 " in row_of(chair, CENTRAL).inner_text()
     snap(chair, "director-sheets-confirmed")
     text = announce(chair, director_url)
     rows = result_rows(chair)
@@ -596,7 +599,25 @@ def test_election_day_of_xh01(crew: Crew, screenshots: Path) -> None:
         mc,
     ]
     snap(chair, "revote-open", key=True)
-    count(crew, revote_url, {CENTRAL: Paper(22, {mb: 15, mc: 7}), MOBILE: Paper(0, {})})
+    # Member 2 types 6 for 7: the chair sends entry 2 back and it is typed again.
+    revote_central = Paper(22, {mb: 15, mc: 7})
+    enter(m1, revote_url, CENTRAL, revote_central)
+    enter(m2, revote_url, CENTRAL, revote_central.but(mc, 6))
+    for pg in (m1, m2):
+        enter(pg, revote_url, MOBILE, Paper(0, {}))
+    chair.goto(revote_url)
+    click_and_wait(chair, row_of(chair, CENTRAL).get_by_role("link", name="处理差异"))
+    diffs = chair.locator("section[aria-labelledby=diff] tbody tr").all_inner_texts()
+    assert len(diffs) == 1 and mc in diffs[0] and re.search(r"7\s+6", diffs[0]), diffs
+    chair.get_by_label("退回理由（可不填）", exact=True).fill("对照纸质计票单，第二次录入少计一票")
+    press(chair, "退回第二次录入")
+    expect_text(chair, "已退回第2次录入，请重新录入")
+    assert "1 / 2" in row_of(chair, CENTRAL).inner_text()
+    snap(chair, "revote-sent-back", key=True)
+    enter(m2, revote_url, CENTRAL, revote_central)
+    for place in (CENTRAL, MOBILE):
+        confirm(chair, revote_url, place)
+    assert audit_count("ballots.entry.sent_back") == 1
     text = announce(chair, revote_url)
     rows = result_rows(chair)
     assert rows[mb] == (15, "当选") and rows[mc][1] == "", rows
@@ -724,6 +745,7 @@ def test_election_day_of_xh01(crew: Crew, screenshots: Path) -> None:
     press(officer, "确认选举结果")
     expect_text(officer, "选举结果已确认，生成当选证书")
     text = main_text(officer)
+    assert "任洁琳 于" in text
     sha = officer.locator("section[aria-labelledby=done] code").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", sha), sha
     certificates = officer.locator("section[aria-labelledby=done] tbody tr")
