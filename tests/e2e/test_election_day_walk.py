@@ -22,9 +22,12 @@ the proxies and the party roll in place through the models and services."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import re
 import shutil
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +39,7 @@ import pytest
 from tests.e2e.conftest import CHROMIUM, DEMO_PASSWORD, login, shoot
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Browser, FilePayload, Locator, Page
 
     from elections.models import CommunityElection
     from elections.registration.models import Voter
@@ -769,7 +772,29 @@ def test_election_day_of_xh01(crew: Crew, screenshots: Path) -> None:
         )
     ) == {"N13", "N14"}
     assert audit_count("ballots.result.certified") == 1
-    # ARCHIVE STEP (added after the archive pages merge)
+    # The archive: built on commit of the certification (the Celery task runs eagerly
+    # here); the officer downloads the zip and checks it against its manifest, by hand
+    # (every file's SHA-256) and with the page's verification form.
+    officer.get_by_role("link", name="查看归档、下载和核对清单").click()
+    expect_text(officer, "已生成")
+    snap(officer, "archive", key=True)
+    response = officer.request.get(f"{BASE}/archive/archive.zip")
+    assert response.ok and response.headers["content-type"].startswith("application/zip")
+    blob = response.body()
+    with zipfile.ZipFile(io.BytesIO(blob)) as bundle:
+        manifest = bundle.read("MANIFEST.sha256").decode()
+        lines = [line.split("  ", 1) for line in manifest.splitlines() if line]
+        assert {"archive.pdf"} <= {name for _, name in lines}
+        for digest, name in lines:
+            assert hashlib.sha256(bundle.read(name)).hexdigest() == digest, name
+    shown = officer.locator("section[aria-labelledby=state] code").nth(1).inner_text().strip()
+    assert shown == hashlib.sha256(manifest.encode()).hexdigest()
+    upload: FilePayload = {"name": "archive.zip", "mimeType": "application/zip", "buffer": blob}
+    officer.set_input_files("#zip", files=[upload])
+    press(officer, "核对")
+    expect_text(officer, "核对通过")
+    assert "清单与系统登记的归档清单一致" in main_text(officer)
+    snap(officer, "archive-verified", key=True)
 
     # The data is locked: a member adding a place is told so.
     m1.goto(f"{BASE}/")
