@@ -11,7 +11,6 @@ party elections (P4): none of these pages offers one.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -31,17 +30,11 @@ from ballots.models import (
     PartySheetStatus,
 )
 from ballots.services import BallotsError, params_of
+from ballots.views import _date, _election
+from ballots.views import _is_chair as _can_change
 from candidates.services import party as roll
 from elections import access
 from elections.models import CommunityElection
-
-
-def _election(request: HttpRequest, code: str) -> CommunityElection:
-    return access.get_election_for_user(request.user, code)
-
-
-def _can_change(request: HttpRequest, election: CommunityElection) -> bool:
-    return access.can_chair_community(request.user, election.community)
 
 
 def _round(election: CommunityElection, pk: int) -> PartyRound:
@@ -53,13 +46,6 @@ def _round(election: CommunityElection, pk: int) -> PartyRound:
     if r is None:
         raise Http404("没有找到这一轮投票")
     return r
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def _int(value: str) -> int | None:

@@ -73,7 +73,7 @@ def _sheet(election: CommunityElection, pk: int) -> TallySheet:
 
 def _date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value.strip())
     except ValueError:
         return None
 
