@@ -39,7 +39,7 @@ from ballots.models import (
 from ballots.services import NEXT_STEPS, VOID_LABELS, _scope, params_of
 from candidates.models import Candidate, Relation
 from candidates.models.choices import Track
-from candidates.printables import _term
+from candidates.printables import term_in_numerals
 from candidates.services.nominations import post_label
 from candidates.services.seats import seats_for
 from elections import audit
@@ -534,7 +534,7 @@ def _render_certificates(
             "name": w.name,
             "community": election.community.name,
             "street": street,
-            "term": f"第{_term(election)}届",
+            "term": f"第{term_in_numerals(election)}届",
             "post": post_label(w.post),
             "held_on": cn_date(days[w.round_number]),
             "issued_on": cn_date(today),

@@ -14,7 +14,7 @@ from candidates.services import CandidateError, params_of
 from candidates.services.nominations import post_label
 from candidates.services.slate import slate_of
 from elections import audit
-from elections.formatting import cn_date
+from elections.formatting import cn_date, cn_number
 from elections.models import CommunityElection
 from elections.notices.rendering import render_pdf
 
@@ -25,13 +25,9 @@ AUDIT_LABELS = {
 BLANK_ROWS = 12  # one A4 page per form with its totals and signatures
 
 
-def _term(election: CommunityElection) -> str:
-    numerals = "零一二三四五六七八九"
-    n = election.cycle.term
-    if n < 10:
-        return numerals[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else numerals[tens]) + "十" + (numerals[ones] if ones else "")
+def term_in_numerals(election: CommunityElection) -> str:
+    """The election's term as the papers write it: 第十二届 → ``十二``."""
+    return cn_number(election.cycle.term)
 
 
 def ballot_pdf(election: CommunityElection, *, actor: Any) -> bytes:
@@ -72,7 +68,7 @@ def ballot_pdf(election: CommunityElection, *, actor: Any) -> bytes:
         {
             "title": "选票",
             "community": election.community.name,
-            "term": _term(election),
+            "term": term_in_numerals(election),
             "election_day": cn_date(election.election_day),
             "sheets": sheets,
             "writein_invalid": params.writein_without_mark == "invalid",
