@@ -299,6 +299,11 @@ def test_dockerfile_collectstatic_step_runs(dockerfile: str, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()
     assert list((tmp_path / "staticfiles" / "css").glob("huanjie.*.css"))
+    # pages' CSS is served compressed; the PDF-only fonts are copied, not compressed
+    assert list((tmp_path / "staticfiles" / "css").glob("huanjie.*.css.br"))
+    fonts = tmp_path / "staticfiles" / "fonts"
+    assert list(fonts.glob("NotoSansSC-Regular.*.ttf"))
+    assert not list(fonts.glob("*.ttf.gz")) and not list(fonts.glob("*.ttf.br"))
 
 
 def test_dockerfile_runs_gunicorn_on_config_wsgi(dockerfile: str) -> None:
