@@ -44,8 +44,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
+# One pytest worker per core (pytest-xdist; each worker has its own test database):
+# the suite took 12.4 min on one core of this 2-core machine, 7.4 min on two.
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 

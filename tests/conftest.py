@@ -9,6 +9,7 @@ supervisor, a user without any role, and the anonymous visitor.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from random import Random
 from typing import Any
@@ -30,6 +31,19 @@ from elections.models import (
 )
 from elections.profiles import install_profiles
 from tests.idgen import generate_valid_id
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist every worker has its own test database, so it gets its own
+    cache keys too: a notice's render progress is keyed by the election's pk, which
+    two workers' databases hand out alike."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        cache = settings.CACHES["default"]
+        cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}:{worker}"
+
 
 _id_rng = Random(20270128)
 _issued_ids: set[str] = set()

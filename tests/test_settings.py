@@ -371,3 +371,16 @@ def test_env_str_secrets_in_production_and_development() -> None:
         development.str("NEEDED")
     assert development.optional("REDIS_URL") is None
     assert Env({"REDIS_URL": ""}).optional("REDIS_URL") is None
+
+
+def test_each_pytest_worker_has_its_own_cache_keys() -> None:
+    """Two xdist workers hand out the same pks in their own databases; keys the cache
+    shares across processes (Redis) must not meet."""
+    from django.core.cache import cache
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    key = cache.make_key("progress:1")
+    if worker:
+        assert key.endswith(f":{worker}:1:progress:1")
+    else:
+        assert key == f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:1:progress:1"
