@@ -49,25 +49,23 @@ def _is_chair(request: HttpRequest, election: CommunityElection) -> bool:
 
 
 def _round(election: CommunityElection, pk: int) -> BallotRound:
-    r = (
-        BallotRound.objects.filter(pk=pk, election=election)
-        .select_related("parent", "election__community__street", "election__cycle")
-        .first()
-    )
+    r = BallotRound.objects.filter(pk=pk, election=election).select_related("parent").first()
     if r is None:
         raise Http404("没有找到这一轮投票")
+    r.election = election  # the same row, already read with its community and cycle
     return r
 
 
 def _sheet(election: CommunityElection, pk: int) -> TallySheet:
     sheet = (
         TallySheet.objects.filter(pk=pk, round__election=election)
-        .select_related("round__election__community__street", "round__election__cycle", "place")
+        .select_related("round", "place")
         .prefetch_related("round__candidates")  # the ballot's names, read once per page
         .first()
     )
     if sheet is None:
         raise Http404("没有找到这张计票单")
+    sheet.round.election = election  # the same row, already read with its community and cycle
     return sheet
 
 

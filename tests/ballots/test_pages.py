@@ -215,6 +215,16 @@ def test_overview_and_round_pages_have_pinned_query_counts(d: Day) -> None:
     client.get(f"/c/XH01/ballots/rounds/{r.pk}/")
     with CaptureQueriesContext(connection) as small:
         client.get(f"/c/XH01/ballots/rounds/{r.pk}/")
+    # session, user, scope, election, round, sheets, entries, candidates, followers, nav
+    assert len(small) == 10
+    member = d.cast.client("member_a")
+    enter = f"/c/XH01/ballots/sheets/{sheets(r)[0].pk}/enter/"
+    member.get(enter)
+    # session, user, scope, election, sheet with its round and place, candidates,
+    # entries, nav
+    with CaptureQueriesContext(connection) as typing:
+        assert member.get(enter).status_code == 200
+    assert len(typing) == 8
     for i in range(6):
         services.add_place(
             d.election,
