@@ -379,7 +379,7 @@ def content_sha256(content: dict[str, Any]) -> str:
 
 def _lock(election: CommunityElection) -> CommunityElection:
     return (
-        CommunityElection.objects.select_for_update()
+        CommunityElection.objects.select_for_update(of=("self",))
         .select_related("community__street", "cycle__rule_profile")
         .get(pk=election.pk)
     )

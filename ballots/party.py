@@ -74,7 +74,7 @@ def _lock(election: CommunityElection) -> CommunityElection:
     from ballots.lock import assert_open
 
     locked = (
-        CommunityElection.objects.select_for_update()
+        CommunityElection.objects.select_for_update(of=("self",))
         .select_related("community__street", "cycle__rule_profile")
         .get(pk=election.pk)
     )

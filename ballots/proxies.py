@@ -167,7 +167,7 @@ def withdraw_proxy(proxy: Proxy, *, reason: str, actor: Any) -> Proxy:
     with transaction.atomic():
         lock_open(proxy.election)
         locked = (
-            Proxy.objects.select_for_update()
+            Proxy.objects.select_for_update(of=("self",))
             .select_related("principal", "holder", "election__community")
             .get(pk=proxy.pk)
         )

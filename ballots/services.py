@@ -209,7 +209,7 @@ def _create_round(
 def _lock(election: CommunityElection) -> CommunityElection:
     """The election row, locked; refused once the result is certified."""
     locked = (
-        CommunityElection.objects.select_for_update()
+        CommunityElection.objects.select_for_update(of=("self",))
         .select_related("community__street", "cycle__rule_profile")
         .get(pk=election.pk)
     )
@@ -486,7 +486,9 @@ def findings(sheet: TallySheet, numbers: Mapping[str, Any]) -> list[checks.Findi
 
 def _lock_sheet(sheet: TallySheet) -> TallySheet:
     locked = (
-        TallySheet.objects.select_for_update()
+        # The sheet, its round and its election: not the community, street, cycle or
+        # profile read with them, which every community of the street shares.
+        TallySheet.objects.select_for_update(of=("self", "round", "round__election"))
         .select_related("round__election__community__street", "round__election__cycle")
         .get(pk=sheet.pk)
     )

@@ -354,7 +354,7 @@ def change_election_day(
         raise ElectionsError("新的选举日须在今天之后")
     with transaction.atomic():
         locked = (
-            CommunityElection.objects.select_for_update()
+            CommunityElection.objects.select_for_update(of=("self",))
             .select_related("community", "cycle__rule_profile")
             .get(pk=election.pk)
         )
@@ -445,7 +445,7 @@ def move_milestone(
     reason = reason.strip()
     with transaction.atomic():
         election = (
-            CommunityElection.objects.select_for_update()
+            CommunityElection.objects.select_for_update(of=("self",))
             .select_related("cycle__rule_profile")
             .get(pk=milestone.election_id)
         )
@@ -563,7 +563,7 @@ def complete_milestone(
     reason = reason.strip()
     with transaction.atomic():
         election = (
-            CommunityElection.objects.select_for_update()
+            CommunityElection.objects.select_for_update(of=("self",))
             .select_related("cycle__rule_profile")
             .get(pk=milestone.election_id)
         )
@@ -626,7 +626,7 @@ def advance_stage(election: CommunityElection, track: str, *, actor: Any) -> Com
         raise ElectionsError("未知的工作线")
     with transaction.atomic():
         locked = (
-            CommunityElection.objects.select_for_update()
+            CommunityElection.objects.select_for_update(of=("self",))
             .select_related("community", "cycle__rule_profile")
             .get(pk=election.pk)
         )

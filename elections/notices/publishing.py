@@ -135,7 +135,7 @@ def publish(
     try:
         with transaction.atomic():
             locked = (
-                CommunityElection.objects.select_for_update()
+                CommunityElection.objects.select_for_update(of=("self",))
                 .select_related("community__street", "cycle__rule_profile")
                 .get(pk=election.pk)
             )
@@ -238,7 +238,7 @@ def correct(notice: Notice, *, reason: str, actor: Any, today: dt.date | None = 
     kind = _kind(notice.kind)
     with transaction.atomic():
         locked = (
-            CommunityElection.objects.select_for_update()
+            CommunityElection.objects.select_for_update(of=("self",))
             .select_related("community__street", "cycle__rule_profile")
             .get(pk=notice.election_id)
         )
