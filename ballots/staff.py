@@ -193,12 +193,16 @@ def add_staff(
         errors["name"] = f"{voter.name}不是有选举权的登记选民；名册外人员请勾选“名册外人员”"
     if errors:
         raise PollingError("没有保存，请改正标红的内容", errors)
-    found = staff_violations(election, voter, name)
-    if found:
-        text = "；".join(violation_text(v) for v in found)
-        raise PollingError(f"{name}不能担任{StaffRole(role).label}：{text}", {"name": text}, found)
     with transaction.atomic():
         lock_open(election)
+        # R8 read under the election lock: publishing the candidate list takes the same
+        # lock, so nobody becomes a candidate between this check and the insert.
+        found = staff_violations(election, voter, name)
+        if found:
+            text = "；".join(violation_text(v) for v in found)
+            raise PollingError(
+                f"{name}不能担任{StaffRole(role).label}：{text}", {"name": text}, found
+            )
         try:
             with transaction.atomic():
                 obj = PollingStaff.objects.create(

@@ -272,3 +272,53 @@ def test_two_proxies_of_one_principal_at_once_one_wins() -> None:
     assert "B6" in refusal
     assert proxies.active_proxies(d.election).filter(principal=roll["委托0"]).count() == 1
     assert AuditEvent.objects.filter(action="ballots.proxy.added").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r8_is_checked_under_the_election_lock() -> None:
+    """Someone made a candidate while a staff request waits for the election lock is
+    refused when the lock is released, not put on the counting staff."""
+    import time
+
+    from django.db import transaction
+
+    from candidates.models import Candidate, CandidateSource, CandidateStatus, Track
+    from elections.models import CommunityElection
+
+    d, roll = _concurrent_day()
+    person = roll["委托0"]
+    outcomes: list[str] = []
+    with transaction.atomic():
+        CommunityElection.objects.select_for_update().get(pk=d.election.pk)
+        Candidate.objects.create(
+            election=d.election,
+            track=Track.COMMITTEE,
+            post="member",
+            status=CandidateStatus.NOMINEE,
+            source=CandidateSource.NOMINATION,
+            voter=person,
+            name=person.name,
+            id_hash=person.id_hash,
+            id_encrypted=person.id_encrypted,
+            id_masked=person.id_masked,
+            gender=person.gender,
+            birth_date=person.birth_date,
+        )
+
+        def request() -> None:
+            try:
+                staff.add_staff(
+                    d.places[0], role=StaffRole.values[0], voter=_fresh(person), actor=d.member
+                )
+                outcomes.append("ok")
+            except PollingError as exc:
+                outcomes.append(exc.message)
+            finally:
+                connection.close()
+
+        waiting = threading.Thread(target=request)
+        waiting.start()
+        time.sleep(0.5)  # the request is now waiting for the lock
+    waiting.join()
+    assert len(outcomes) == 1 and "R8" in outcomes[0], outcomes
+    assert not AuditEvent.objects.filter(action="ballots.staff.added").exists()
