@@ -96,7 +96,7 @@ def recreate_database(url: str) -> None:
     name = parsed.path.lstrip("/")
     if "bench" not in name:
         raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
-    admin_url = urlunparse(parsed._replace(path="/postgres"))
+    admin_url = urlunparse(parsed._replace(path="/postgres", query=""))
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
             conn.execute(
@@ -112,7 +112,7 @@ def drop_database(url: str) -> None:
     from psycopg import sql
 
     parsed = urlparse(url)
-    admin_url = urlunparse(parsed._replace(path="/postgres"))
+    admin_url = urlunparse(parsed._replace(path="/postgres", query=""))
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
