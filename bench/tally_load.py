@@ -379,6 +379,54 @@ def worker_peak_mb(master: int) -> float:
     return peak
 
 
+def _cpu_seconds(pid: str) -> float:
+    """utime + stime of one process (s); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(master: int, database: str) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn's workers and by PostgreSQL's backends
+    serving the bench database, per pid (so a phase's use is the difference)."""
+    out: dict[str, float] = {}
+    try:
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        workers = []
+    for pid in workers:
+        out[f"gunicorn:{pid}"] = _cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if cmd.startswith("postgres:") and f" {database} " in cmd:
+            out[f"postgres:{entry.name}"] = _cpu_seconds(entry.name)
+    return out
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], kind: str) -> float:
+    return sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith(kind))
+
+
+def cpu_probe_ms() -> float:
+    """A fixed piece of pure Python, best of three (ms): how fast this machine is right
+    now. Shared machines vary; compare runs only with similar probes."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
 def stop(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -639,8 +687,14 @@ def baseline_phase(port: int, users: int, total: int, think: float) -> tuple[Rec
 
 
 def tally_phase(
-    port: int, plans: list[CommunityPlan], think: float, timeout: float
-) -> tuple[Recorder, Recorder, float]:
+    port: int,
+    plans: list[CommunityPlan],
+    think: float,
+    timeout: float,
+    snapshot: Any = lambda: None,
+) -> tuple[Recorder, Recorder, float, list[Any]]:
+    """The logins, then the work; `snapshot()` is taken when the work starts and ends
+    (the logins' PBKDF2 stays out of the work's CPU figures)."""
     logins, rec = Recorder(), Recorder()
     browsers: dict[str, Browser] = {}
     for plan in plans:
@@ -681,7 +735,10 @@ def tally_phase(
         for m in plan.members:
             work.append(lambda b=browsers[m], p=plan, s=share[m], lf=left: member(b, p, s, lf))
         work.append(lambda b=browsers[plan.chair], p=plan, lf=left: chair(b, p, lf))
-    return logins, rec, run_threads(work)
+    snapshots = [snapshot()]
+    seconds = run_threads(work)
+    snapshots.append(snapshot())
+    return logins, rec, seconds, snapshots
 
 
 def table(name: str, s: dict[str, Any]) -> str:
@@ -742,8 +799,18 @@ def main() -> int:
             warm_browser.request("GET", "/healthz", None, "warm-up")
             warm_browser.request("GET", "/accounts/login/", None, "warm-up")
 
+        probe_ms = cpu_probe_ms()
+        database = urlparse(args.database_url).path.lstrip("/")
         # The tally phase first (its request count sizes the baseline).
-        logins, rec, seconds = tally_phase(port, plans, args.think, args.timeout)
+        master = proc.pid
+        logins, rec, seconds, ((cpu_before, own_before), (cpu_after, own_after)) = tally_phase(
+            port,
+            plans,
+            args.think,
+            args.timeout,
+            lambda: (server_cpu(master, database), time.process_time()),
+        )
+        own_used = own_after - own_before
         base, baseline_seconds = baseline_phase(port, users, len(rec.samples), args.think)
         peak = worker_peak_mb(proc.pid)
         stop(proc)
@@ -771,6 +838,10 @@ def main() -> int:
     for kind in sorted(by_kind):
         print(table("  " + kind, summary(by_kind[kind], seconds)))
     print(table("baseline GET /healthz", baseline))
+    requests = len(rec.samples)
+    gunicorn_s = cpu_used(cpu_before, cpu_after, "gunicorn:")
+    postgres_s = cpu_used(cpu_before, cpu_after, "postgres:")
+    cpu_ms = (gunicorn_s + postgres_s) * 1000 / requests if requests else 0.0
     print(table("login (not in tally)", login | {"throughput_rps": 0.0}))
     print(
         f"  entries saved {rec.counts['entries saved']}, sheets confirmed by the chairs "
@@ -779,6 +850,15 @@ def main() -> int:
     print(
         f"database: {outcome['sheets_confirmed']}/{outcome['sheets']} sheets confirmed exactly "
         f"once with two entries by two users and the numbers as typed; duplicates {outcome['duplicates']}"
+    )
+    print(
+        f"CPU while the users worked (logins apart): gunicorn {gunicorn_s:.1f} s, PostgreSQL "
+        f"{postgres_s:.1f} s, the load generator {own_used:.1f} s, on {os.cpu_count()} cores "
+        f"for {seconds:.1f} s; the server's CPU per request {cpu_ms:.1f} ms"
+    )
+    print(
+        f"machine speed now: the CPU probe took {probe_ms:.0f} ms (a fixed loop; higher is "
+        "slower; compare runs only at similar probes)"
     )
     for problem in outcome["problems"]:
         print("  " + problem)
@@ -820,6 +900,9 @@ def main() -> int:
         "baseline_p95_ms": round(baseline["p95_ms"], 1),
         "baseline_p99_ms": round(baseline["p99_ms"], 1),
         "login_p95_ms": round(login["p95_ms"], 1),
+        "server_cpu_ms_per_request": round(cpu_ms, 2),
+        "loadgen_cpu_s": round(own_used, 1),
+        "cpu_probe_ms": round(probe_ms, 1),
         "users": users,
         "gunicorn_workers": args.workers,
         "gunicorn_threads": args.threads,
