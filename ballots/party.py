@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 import electionlaw
-from ballots import checks
+from ballots import checks, double_entry
 from ballots.models import (
     AssemblyStatus,
     LeadershipMode,
@@ -541,11 +541,6 @@ def active_entries(r: PartyRound) -> dict[int, PartyEntry]:
     return {e.slot: e for e in r.entries.filter(discarded=False).select_related("entered_by")}
 
 
-def _check_version(r: PartyRound, version: int | None) -> None:
-    if version is not None and version != r.version:
-        raise BallotsError("这张计票单刚被别人处理过，页面已更新，请重新查看后再操作")
-
-
 def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntry:
     """One entry of the round's sheet: entry 1, or entry 2 by another user; with both
     in, the sheet is matched or different (entries are blind to each other)."""
@@ -554,9 +549,7 @@ def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntr
         if r.sheet_status != PartySheetStatus.ENTERING:
             raise BallotsError("这张计票单已经录入两次了")
         entries = active_entries(r)
-        if any(e.entered_by_id == actor.pk for e in entries.values()):
-            raise BallotsError("您已经录入过这张计票单；第二次录入必须由另一位工作人员完成")
-        slot = 1 if 1 not in entries else 2
+        slot = double_entry.next_slot(entries, actor)
         try:
             with transaction.atomic():
                 entry = PartyEntry.objects.create(
@@ -565,10 +558,11 @@ def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntr
         except IntegrityError as exc:  # pragma: no cover - the row lock prevents it
             raise BallotsError("这张计票单刚被别人录入，请刷新页面") from exc
         entries[slot] = entry
-        if len(entries) == 2:
-            same = entries[1].numbers == entries[2].numbers
+        both = double_entry.compared(entries)
+        if both is not None:
+            same, chosen = both
             r.sheet_status = PartySheetStatus.MATCHED if same else PartySheetStatus.DIFFERENT
-            r.chosen = entries[1] if same else None
+            r.chosen = chosen
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
         audit.record(
@@ -588,17 +582,11 @@ def enter(r: PartyRound, numbers: Mapping[str, Any], *, actor: Any) -> PartyEntr
 def keep_entry(r: PartyRound, slot: int, *, actor: Any, version: int | None = None) -> None:
     with transaction.atomic():
         election, r = _lock_round(r)
-        _check_version(r, version)
+        double_entry.check_version(r.version, version)
         if r.sheet_status != PartySheetStatus.DIFFERENT:
             raise BallotsError("这张计票单没有需要处理的差异")
-        entries = active_entries(r)
-        if slot not in entries:
-            raise BallotsError("没有这次录入")
-        other = entries[3 - slot]
-        other.discarded, other.discarded_by = True, actor
-        other.discarded_reason = f"保留第{slot}次录入"
-        other.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
-        r.sheet_status, r.chosen = PartySheetStatus.MATCHED, entries[slot]
+        kept = double_entry.keep(active_entries(r), slot, actor=actor, reason=f"保留第{slot}次录入")
+        r.sheet_status, r.chosen = PartySheetStatus.MATCHED, kept
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
         audit.record(
@@ -616,19 +604,10 @@ def send_back(
     reason = reason.strip() or "两次录入不一致，退回重新录入"
     with transaction.atomic():
         election, r = _lock_round(r)
-        _check_version(r, version)
+        double_entry.check_version(r.version, version)
         if r.sheet_status not in (PartySheetStatus.DIFFERENT, PartySheetStatus.MATCHED):
             raise BallotsError("这张计票单现在不能退回")
-        entries = active_entries(r)
-        if slot not in entries:
-            raise BallotsError("没有这次录入")
-        gone = entries[slot]
-        gone.discarded, gone.discarded_by, gone.discarded_reason = True, actor, reason[:200]
-        gone.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
-        if slot == 1 and 2 in entries:
-            kept = entries[2]
-            kept.slot = 1
-            kept.save(update_fields=["slot"])
+        double_entry.send_back(active_entries(r), slot, actor=actor, reason=reason)
         r.sheet_status, r.chosen = PartySheetStatus.ENTERING, None
         r.version += 1
         r.save(update_fields=["sheet_status", "chosen", "version"])
@@ -649,21 +628,11 @@ def confirm(
         election, r = _lock_round(r)
         if r.sheet_status == PartySheetStatus.CONFIRMED:
             raise BallotsError("这张计票单已经确认过了")
-        _check_version(r, version)
+        double_entry.check_version(r.version, version)
         if r.sheet_status != PartySheetStatus.MATCHED or r.chosen is None:
             raise BallotsError("两次录入一致后才能确认")
         found = findings(r, r.chosen.numbers)
-        if checks.errors(found):
-            raise BallotsError(
-                "计票单有错误，不能确认：" + "；".join(f.message for f in checks.errors(found))
-            )
-        given = {code: str(text).strip() for code, text in explanations.items()}
-        missing = {f.code: "请写明原因" for f in checks.warnings(found) if not given.get(f.code)}
-        if missing:
-            raise BallotsError(
-                "有警告需要写明原因后才能确认", {f"explain-{c}": m for c, m in missing.items()}
-            )
-        r.explanations = {f.code: given[f.code][:500] for f in checks.warnings(found)}
+        r.explanations = double_entry.explanations_to_keep(found, explanations)
         r.sheet_status = PartySheetStatus.CONFIRMED
         r.confirmed_by = actor
         r.confirmed_at = timezone.now()

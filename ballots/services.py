@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 import electionlaw
-from ballots import checks
+from ballots import checks, double_entry
 from ballots.errors import BallotsError
 from ballots.lock import assert_open
 from ballots.models import (
@@ -511,9 +511,7 @@ def enter(sheet: TallySheet, numbers: Mapping[str, Any], *, actor: Any) -> Tally
         if sheet.status in (SheetStatus.MATCHED, SheetStatus.CONFIRMED, SheetStatus.DIFFERENT):
             raise BallotsError("这张计票单已经录入两次了")
         entries = active_entries(sheet)
-        if any(e.entered_by_id == actor.pk for e in entries.values()):
-            raise BallotsError("您已经录入过这张计票单；第二次录入必须由另一位工作人员完成")
-        slot = 1 if 1 not in entries else 2
+        slot = double_entry.next_slot(entries, actor)
         try:
             with transaction.atomic():
                 entry = TallyEntry.objects.create(
@@ -522,12 +520,12 @@ def enter(sheet: TallySheet, numbers: Mapping[str, Any], *, actor: Any) -> Tally
         except IntegrityError as exc:  # pragma: no cover - the row lock prevents it
             raise BallotsError("这张计票单刚被别人录入，请刷新页面") from exc
         entries[slot] = entry
-        if len(entries) == 2:
-            same = entries[1].numbers == entries[2].numbers
-            sheet.status = SheetStatus.MATCHED if same else SheetStatus.DIFFERENT
-            sheet.chosen = entries[1] if same else None
-        sheet.version += 1
-        sheet.save(update_fields=["status", "chosen", "version"])
+        both = double_entry.compared(entries)
+        if both is not None:
+            same, chosen = both
+            _move(sheet, SheetStatus.MATCHED if same else SheetStatus.DIFFERENT, chosen)
+        else:
+            _move(sheet, sheet.status, sheet.chosen)
         audit.record(
             actor,
             "ballots.entry.saved",
@@ -542,17 +540,6 @@ def enter(sheet: TallySheet, numbers: Mapping[str, Any], *, actor: Any) -> Tally
     return entry
 
 
-def _check_version(sheet: TallySheet, version: int | None) -> None:
-    if version is not None and version != sheet.version:
-        raise BallotsError("这张计票单刚被别人处理过，页面已更新，请重新查看后再操作")
-
-
-def _discard(entry: TallyEntry, *, actor: Any, reason: str) -> None:
-    """An entry the chair does not keep stays on record, marked 退回 with who and why."""
-    entry.discarded, entry.discarded_by, entry.discarded_reason = True, actor, reason[:200]
-    entry.save(update_fields=["discarded", "discarded_by", "discarded_reason"])
-
-
 def _move(sheet: TallySheet, status: str, chosen: TallyEntry | None) -> None:
     sheet.status, sheet.chosen = status, chosen
     sheet.version += 1  # a page showing the old state is now stale
@@ -563,14 +550,13 @@ def keep_entry(sheet: TallySheet, slot: int, *, actor: Any, version: int | None 
     """The chair keeps one of two differing entries; the other is marked 退回 (kept)."""
     with transaction.atomic():
         sheet = _lock_sheet(sheet)
-        _check_version(sheet, version)
+        double_entry.check_version(sheet.version, version)
         if sheet.status != SheetStatus.DIFFERENT:
             raise BallotsError("这张计票单没有需要处理的差异")
-        entries = active_entries(sheet)
-        if slot not in entries:
-            raise BallotsError("没有这次录入")
-        _discard(entries[3 - slot], actor=actor, reason=f"主任保留第{slot}次录入")
-        _move(sheet, SheetStatus.MATCHED, entries[slot])
+        kept = double_entry.keep(
+            active_entries(sheet), slot, actor=actor, reason=f"主任保留第{slot}次录入"
+        )
+        _move(sheet, SheetStatus.MATCHED, kept)
         audit.record(
             actor,
             "ballots.entry.kept",
@@ -588,17 +574,10 @@ def send_back(
     reason = reason.strip() or "两次录入不一致，退回重新录入"
     with transaction.atomic():
         sheet = _lock_sheet(sheet)
-        _check_version(sheet, version)
+        double_entry.check_version(sheet.version, version)
         if sheet.status not in (SheetStatus.DIFFERENT, SheetStatus.MATCHED):
             raise BallotsError("这张计票单现在不能退回")
-        entries = active_entries(sheet)
-        if slot not in entries:
-            raise BallotsError("没有这次录入")
-        _discard(entries[slot], actor=actor, reason=reason)
-        if slot == 1 and 2 in entries:  # the remaining entry becomes entry 1
-            kept = entries[2]
-            kept.slot = 1
-            kept.save(update_fields=["slot"])
+        double_entry.send_back(active_entries(sheet), slot, actor=actor, reason=reason)
         _move(sheet, SheetStatus.ENTERING, None)
         audit.record(
             actor,
@@ -626,21 +605,11 @@ def confirm(
         sheet = _lock_sheet(sheet)
         if sheet.status == SheetStatus.CONFIRMED:
             raise BallotsError("这张计票单已经确认过了")
-        _check_version(sheet, version)
+        double_entry.check_version(sheet.version, version)
         if sheet.status != SheetStatus.MATCHED or sheet.chosen is None:
             raise BallotsError("两次录入一致后才能确认")
         found = findings(sheet, sheet.chosen.numbers)
-        if checks.errors(found):
-            raise BallotsError(
-                "计票单有错误，不能确认：" + "；".join(f.message for f in checks.errors(found))
-            )
-        given = {code: str(text).strip() for code, text in explanations.items()}
-        missing = {f.code: "请写明原因" for f in checks.warnings(found) if not given.get(f.code)}
-        if missing:
-            raise BallotsError(
-                "有警告需要写明原因后才能确认", {f"explain-{c}": m for c, m in missing.items()}
-            )
-        sheet.explanations = {f.code: given[f.code][:500] for f in checks.warnings(found)}
+        sheet.explanations = double_entry.explanations_to_keep(found, explanations)
         sheet.status = SheetStatus.CONFIRMED
         sheet.confirmed_by = actor
         sheet.confirmed_at = timezone.now()
