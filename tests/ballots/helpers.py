@@ -16,6 +16,7 @@ from candidates.models import Candidate, CandidateStatus, Track
 from candidates.models.slate import CandidateSource
 from elections import services as core
 from elections.models import CommunityElection, Role
+from elections.registration.models import Voter
 from tests.candidates.committee_slate_helpers import set_seats, voters
 from tests.conftest import Cast
 
@@ -44,27 +45,29 @@ def formal(
 ) -> list[Candidate]:
     """Formal candidates of one committee post (name → gender), in ballot order."""
     roll = voters(election, actor, people)
-    out = []
-    for i, name in enumerate(people, start=1):
-        v = roll[name]
-        out.append(
-            Candidate.objects.create(
-                election=election,
-                track=Track.COMMITTEE,
-                post=post,
-                status=CandidateStatus.FORMAL,
-                source=CandidateSource.NOMINATION,
-                voter=v,
-                name=v.name,
-                id_hash=v.id_hash,
-                id_encrypted=v.id_encrypted,
-                id_masked=v.id_masked,
-                gender=v.gender,
-                birth_date=v.birth_date,
-                ballot_order=i,
-            )
-        )
-    return out
+    return [
+        candidate_of(roll[name], post, CandidateStatus.FORMAL, ballot_order=i)
+        for i, name in enumerate(people, start=1)
+    ]
+
+
+def candidate_of(v: Voter, post: str, status: str, *, ballot_order: int = 0) -> Candidate:
+    """A committee candidate standing as the voter `v` (nominated)."""
+    return Candidate.objects.create(
+        election=v.election,
+        track=Track.COMMITTEE,
+        post=post,
+        status=status,
+        source=CandidateSource.NOMINATION,
+        voter=v,
+        name=v.name,
+        id_hash=v.id_hash,
+        id_encrypted=v.id_encrypted,
+        id_masked=v.id_masked,
+        gender=v.gender,
+        birth_date=v.birth_date,
+        ballot_order=ballot_order,
+    )
 
 
 def day(

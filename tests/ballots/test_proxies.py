@@ -17,7 +17,7 @@ from ballots.staff import PollingError
 from candidates.services.kinship import add_relation
 from elections.models import AuditEvent
 from elections.registration.models import Voter
-from tests.ballots.helpers import Day, day
+from tests.ballots.helpers import Day, candidate_of, day
 from tests.candidates.committee_slate_helpers import voters
 from tests.candidates.test_slate_pages import ROLES, _check, client_for
 from tests.conftest import Cast, make_cast
@@ -282,7 +282,7 @@ def test_r8_is_checked_under_the_election_lock() -> None:
 
     from django.db import transaction
 
-    from candidates.models import Candidate, CandidateSource, CandidateStatus, Track
+    from candidates.models import CandidateStatus
     from elections.models import CommunityElection
 
     d, roll = _concurrent_day()
@@ -290,20 +290,7 @@ def test_r8_is_checked_under_the_election_lock() -> None:
     outcomes: list[str] = []
     with transaction.atomic():
         CommunityElection.objects.select_for_update().get(pk=d.election.pk)
-        Candidate.objects.create(
-            election=d.election,
-            track=Track.COMMITTEE,
-            post="member",
-            status=CandidateStatus.NOMINEE,
-            source=CandidateSource.NOMINATION,
-            voter=person,
-            name=person.name,
-            id_hash=person.id_hash,
-            id_encrypted=person.id_encrypted,
-            id_masked=person.id_masked,
-            gender=person.gender,
-            birth_date=person.birth_date,
-        )
+        candidate_of(person, "member", CandidateStatus.NOMINEE)
 
         def request() -> None:
             try:
