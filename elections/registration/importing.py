@@ -926,8 +926,11 @@ def _preview_row(voter_import: VoterImport, result: RowResult) -> VoterImportRow
 def commit(voter_import: VoterImport, *, actor: Any) -> VoterImport:
     """Import a checked file: all rows or none, only when the preview has no errors."""
     with transaction.atomic():
+        # The import, its election and the cycle. The cycle row makes the commits of one
+        # street's communities take turns, so that the street-wide duplicate check (R11)
+        # of each sees the rows the other committed.
         locked = (
-            VoterImport.objects.select_for_update()
+            VoterImport.objects.select_for_update(of=("self", "election", "election__cycle"))
             .select_related("election__cycle", "election__community")
             .get(pk=voter_import.pk)
         )

@@ -783,3 +783,27 @@ def test_import_after_the_list_was_posted_warns_of_a_correction_notice(
     assert "已于2026年12月31日张榜公布" in client.get(url).content.decode()
     committed = client.post(f"{url}commit/", follow=True).content.decode()
     assert "更正（补正）名单" in committed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_holds_the_cycle_so_one_streets_imports_take_turns() -> None:
+    """R11 is checked street-wide: while one community's import commits, another's must
+    wait for it (the cycle row), but the community and street rows stay free."""
+    from django.db import transaction
+
+    from tests.ballots.test_locks import probe
+    from tests.conftest import make_cast
+
+    cast = make_cast()
+    voter_import = imports.upload(
+        cast.election_a, filename="名册.xlsx", data=xlsx(CLEAN), actor=cast.users["member_a"]
+    )
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.PREVIEW  # checked on commit, in-process
+    with probe() as locked, transaction.atomic():
+        imports.commit(voter_import, actor=cast.users["member_a"])
+        assert locked("elections_electioncycle", cast.election_a.cycle_id)
+        assert locked("elections_communityelection", cast.election_a.pk)
+        assert not locked("elections_community", cast.community_a.pk)
+        assert not locked("elections_street", cast.street.pk)
+    assert Voter.objects.filter(election=cast.election_a).count() == len(CLEAN)
