@@ -218,7 +218,10 @@ def _tasks_sent_to(broker: str, queue: str) -> Iterator[None]:
     `queue`; `_point_at` moves it to another broker mid-test. Restored afterwards."""
     saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_routes)
     app.conf.task_always_eager = False
-    app.conf.task_routes = {"elections.tasks.*": {"queue": queue}}
+    app.conf.task_routes = {
+        "elections.tasks.*": {"queue": queue},
+        "ballots.tasks.*": {"queue": queue},
+    }
     _point_at(broker)
     try:
         yield
@@ -408,3 +411,55 @@ def test_a_publication_whose_worker_was_killed_is_published_exactly_once(
     finally:
         _stop_worker(worker)
         _clean_queue(queue)
+
+
+# -- the archive through a real worker ---------------------------------------------------
+
+
+@needs_worker_and_postgres
+def test_a_real_worker_builds_the_archive_of_a_certification(cast: Cast, tmp_path: Path) -> None:
+    """Certification sends ballots.tasks.build_archive after its commit; a worker (another
+    process, the same database and media) builds the PDF and the zip, and the zip's
+    MANIFEST.sha256 matches every file in it."""
+    import hashlib
+    import io
+    import zipfile
+
+    from ballots.models import Archive, ArchiveStatus
+    from ballots.tasks import build_archive
+    from tests.ballots.archive_helpers import certified_day
+
+    d, cert = certified_day(cast)
+    assert Archive.objects.get(certification=cert).status == ArchiveStatus.QUEUED
+    queue = f"huanjie-test-{uuid.uuid4().hex}"
+    log_path = tmp_path / "worker.log"
+    worker = _start_worker(queue, log_path, _worker_env(**_test_database_env()))
+    try:
+        with _tasks_sent_to(REDIS_URL or "", queue):
+            build_archive.delay(d.election.pk)
+        deadline = time.monotonic() + 120  # the archive renders PDFs: longer than a ping
+        while True:
+            archive = Archive.objects.get(certification=cert)
+            if archive.status == ArchiveStatus.READY:
+                break
+            if archive.status == ArchiveStatus.FAILED:
+                pytest.fail(f"the build failed: {archive.error}\n{log_path.read_text()}")
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited with {worker.returncode}:\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"still {archive.status} after 120 s:\n{log_path.read_text()}")
+            time.sleep(0.3)
+    finally:
+        _stop_worker(worker)
+        _clean_queue(queue)
+    with zipfile.ZipFile(io.BytesIO(Path(archive.zip.path).read_bytes())) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    manifest = files.pop("MANIFEST.sha256").decode()
+    assert manifest == archive.manifest
+    listed: dict[str, str] = {}
+    for line in manifest.splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    assert listed == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    assert "archive.pdf" in files and files["archive.pdf"].startswith(b"%PDF")
+    assert "ballots.tasks.build_archive" in log_path.read_text()
