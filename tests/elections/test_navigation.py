@@ -63,3 +63,16 @@ def test_the_communities_are_in_code_order(cast: Cast, django_assert_num_queries
     services.assign_role(member, Role.COMMITTEE_MEMBER, first, actor=cast.admin)
     nav = nav_for(member, django_assert_num_queries, 1)
     assert [url for _label, url in nav["nav_items"]] == ["/c/AA00/", f"/c/{cast.community_b.code}/"]
+
+
+def test_an_assignment_whose_permission_is_gone_shows_no_link(
+    cast: Cast, django_assert_num_queries: Any
+) -> None:
+    """The link follows the permission (what access checks), not the assignment row."""
+    from guardian.shortcuts import remove_perm
+
+    member = cast.users["member_a"]
+    services.assign_role(member, Role.COMMITTEE_MEMBER, cast.community_b, actor=cast.admin)
+    remove_perm("elections.work_community", member, cast.community_a)
+    nav = nav_for(member, django_assert_num_queries, 1)
+    assert nav["nav_items"] == [(cast.community_b.name, f"/c/{cast.community_b.code}/")]
